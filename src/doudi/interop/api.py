@@ -1,0 +1,88 @@
+"""The HTTP API (OpenAPI at /api/docs): scoped, masked and audited like the pages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+from ninja.security import django_auth
+
+from doudi.privacy import access
+from doudi.privacy.models import User
+from doudi.registry import queries
+
+api = NinjaAPI(
+    title="doudi",
+    version="1",
+    urls_namespace="api",
+    auth=django_auth,
+    docs_url="/docs",
+)
+
+
+class HouseholdOut(Schema):
+    id: int
+    community: str
+    street: str
+    head_name: str
+    size: int
+    address: str
+
+
+class MemberOut(Schema):
+    person_id: int
+    name: str
+    resident_id: str
+    sex: str
+    age: int
+    relationship: str
+    start_date: date
+    end_date: date | None
+
+
+class HouseholdDetailOut(HouseholdOut):
+    members: list[MemberOut]
+
+
+class HouseholdPage(Schema):
+    count: int
+    offset: int
+    items: list[HouseholdOut]
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not access.can_read_registry(user):
+        raise PermissionDenied("Your role has no access to the registry.")
+    return user
+
+
+def _out(row: queries.HouseholdRow) -> HouseholdOut:
+    return HouseholdOut(id=row.pk, community=row.community, street=row.street,
+                        head_name=row.head_name, size=row.size, address=row.address)
+
+
+@api.get("/v1/households", response=HouseholdPage, tags=["registry"])
+def list_households(request: HttpRequest, q: str = "", offset: int = 0,
+                    limit: int = 25) -> HouseholdPage:
+    """List households in the caller's region; `q` is a resident ID, mobile or name."""
+    user = _user(request)
+    offset, limit = max(offset, 0), min(max(limit, 1), 100)
+    households, kind = queries.search_households(user, q)
+    page = list(households[offset : offset + limit])
+    rows = queries.household_rows(user, page, request)
+    count = households.count()
+    if q.strip():
+        queries.audit_search(user, kind, count, request)
+    return HouseholdPage(count=count, offset=offset, items=[_out(row) for row in rows])
+
+
+@api.get("/v1/households/{household_id}", response=HouseholdDetailOut, tags=["registry"])
+def get_household(request: HttpRequest, household_id: int) -> HouseholdDetailOut:
+    user = _user(request)
+    view = queries.open_household(user, household_id, request)
+    base = _out(view.row)
+    members = [MemberOut(**member.__dict__) for member in view.members]
+    return HouseholdDetailOut(**base.dict(), members=members)

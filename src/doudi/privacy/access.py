@@ -1,0 +1,100 @@
+"""Who may see what: role rights and the one region scope for every entry point.
+
+Every list, search, detail page, export, admin page and API endpoint that
+shows registry records narrows its query through `scope_households` or
+`scope_persons`, so a staff member sees only records inside their region
+and a resident only their own household.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+
+from doudi.privacy.choices import Role
+from doudi.privacy.models import User
+from doudi.registry.models import Household, Person, Region
+
+REGISTRY_ROLES = frozenset(
+    {
+        Role.COMMUNITY_WORKER,
+        Role.STREET_REVIEWER,
+        Role.DISTRICT_APPROVER,
+        Role.CITY_ADMIN,
+    }
+)
+# Roles whose work needs the full resident ID: they take applications,
+# survey households and sign decisions. Everyone else sees it masked.
+FULL_ID_ROLES = frozenset(
+    {Role.COMMUNITY_WORKER, Role.STREET_REVIEWER, Role.DISTRICT_APPROVER}
+)
+EXPORT_ROLES = frozenset(
+    {Role.STREET_REVIEWER, Role.DISTRICT_APPROVER, Role.CITY_ADMIN}
+)
+AUDIT_ROLES = frozenset({Role.AUDITOR})
+
+AnyUser = User | AnonymousUser
+
+
+def _active(user: AnyUser) -> User | None:
+    if isinstance(user, User) and user.is_active:
+        return user
+    return None
+
+
+def is_staff_role(user: AnyUser) -> bool:
+    active = _active(user)
+    return active is not None and active.role != Role.RESIDENT
+
+
+def can_read_registry(user: AnyUser) -> bool:
+    active = _active(user)
+    return active is not None and (
+        active.role in REGISTRY_ROLES or active.role == Role.RESIDENT
+    )
+
+
+def can_reveal_full_id(user: AnyUser) -> bool:
+    active = _active(user)
+    return active is not None and active.role in FULL_ID_ROLES
+
+
+def can_export(user: AnyUser) -> bool:
+    active = _active(user)
+    return active is not None and active.role in EXPORT_ROLES
+
+
+def can_read_audit(user: AnyUser) -> bool:
+    active = _active(user)
+    return active is not None and active.role in AUDIT_ROLES
+
+
+def scope_regions(queryset: QuerySet[Region], user: AnyUser) -> QuerySet[Region]:
+    active = _active(user)
+    if active is None or active.region is None:
+        return queryset.none()
+    return queryset.filter(path__startswith=active.region.path)
+
+
+def scope_households(
+    queryset: QuerySet[Household], user: AnyUser
+) -> QuerySet[Household]:
+    active = _active(user)
+    if active is None or not can_read_registry(active):
+        return queryset.none()
+    if active.role == Role.RESIDENT:
+        return queryset.filter(
+            memberships__person_id=active.person_id, memberships__end_date__isnull=True
+        )
+    if active.region is None:
+        return queryset.none()
+    return queryset.filter(region__path__startswith=active.region.path)
+
+
+def scope_persons(queryset: QuerySet[Person], user: AnyUser) -> QuerySet[Person]:
+    """Persons whose current household is in scope."""
+    households = scope_households(Household.objects.all(), user)
+    return queryset.filter(
+        memberships__end_date__isnull=True,
+        memberships__household__in=households.values("pk"),
+    )

@@ -1,0 +1,40 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    COMMUNITY_WORKER = "community_worker", _("Community worker")
+    STREET_REVIEWER = "street_reviewer", _("Street office reviewer")
+    DISTRICT_APPROVER = "district_approver", _("District civil affairs approver")
+    CITY_ADMIN = "city_admin", _("City administrator")
+    PROVIDER_STAFF = "provider_staff", _("Service provider staff")
+    EMERGENCY_COORDINATOR = "emergency_coordinator", _("Emergency coordinator")
+    AUDITOR = "auditor", _("Auditor")
+    ANALYST = "analyst", _("Analyst")
+    RESIDENT = "resident", _("Resident")
+
+
+class AuditAction(models.TextChoices):
+    READ = "read", _("Read")
+    REVEAL = "reveal", _("Full value shown")
+    SEARCH = "search", _("Search")
+    EXPORT = "export", _("Export")
+    CREATE = "create", _("Create")
+    UPDATE = "update", _("Update")
+    DELETE = "delete", _("Delete")
+    BATCH = "batch", _("Batch job")
+    LOGIN = "login", _("Sign-in")
+    LOGIN_FAILED = "login_failed", _("Failed sign-in")
+    LOGOUT = "logout", _("Sign-out")
+    DENIED = "denied", _("Access denied")
+
+
+class Purpose(models.TextChoices):
+    CASE_WORK = "case_work", _("Case work")
+    MONITORING = "monitoring", _("Monitoring and early warning")
+    VERIFICATION = "verification", _("Economic verification")
+    EMERGENCY = "emergency", _("Emergency response")
+    DATA_QUALITY = "data_quality", _("Data quality")
+    AUDIT = "audit", _("Audit")
+    OWN_RECORD = "own_record", _("Resident viewing own record")
+    SYSTEM = "system", _("System operation")

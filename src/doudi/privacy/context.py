@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from doudi.privacy import access
+from doudi.privacy.models import User
+
+
+def staff_context(request: HttpRequest) -> dict[str, object]:
+    user = getattr(request, "user", None)
+    if not isinstance(user, User):
+        return {}
+    return {
+        "current_role": user.get_role_display(),
+        "current_region": user.region.name if user.region else "",
+        "nav_registry": access.can_read_registry(user),
+        "nav_audit": access.can_read_audit(user),
+    }

@@ -1,0 +1,93 @@
+"""Demo accounts of every role, bound to regions of the loaded demo city."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from doudi.privacy.choices import Role
+from doudi.privacy.models import User
+from doudi.registry.choices import Relationship
+from doudi.registry.models import Household, Membership, Region
+
+DEMO_PASSWORD = "doudi-demo-2026"  # noqa: S105  development demo only
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    region: str
+    totp_secret: str
+
+
+def _busiest_community() -> Region:
+    household = Household.objects.select_related("region").order_by("pk").first()
+    if household is None:
+        raise RuntimeError("the registry is empty: run `doudi synth` before `doudi demo`")
+    return household.region
+
+
+def _ancestor(region: Region, level: str) -> Region:
+    node: Region | None = region
+    while node is not None and node.level != level:
+        node = node.parent
+    if node is None:
+        raise RuntimeError(f"region {region.code} has no {level} above it")
+    return node
+
+
+@transaction.atomic
+def ensure_demo_accounts() -> list[DemoAccount]:
+    community = _busiest_community()
+    street, district = _ancestor(community, "street"), _ancestor(community, "district")
+    city = _ancestor(community, "city")
+    plan = [
+        ("community_worker", Role.COMMUNITY_WORKER, community),
+        ("street_reviewer", Role.STREET_REVIEWER, street),
+        ("district_approver", Role.DISTRICT_APPROVER, district),
+        ("city_admin", Role.CITY_ADMIN, city),
+        ("provider_staff", Role.PROVIDER_STAFF, city),
+        ("emergency_coordinator", Role.EMERGENCY_COORDINATOR, district),
+        ("auditor", Role.AUDITOR, city),
+        ("analyst", Role.ANALYST, city),
+    ]
+    accounts = [_staff(username, role, region) for username, role, region in plan]
+    accounts.append(_resident(community))
+    return accounts
+
+
+def _staff(username: str, role: Role, region: Region) -> DemoAccount:
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"role": role, "region": region, "is_staff": True}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    return DemoAccount(username, role.label, region.name, _totp_secret(user))
+
+
+def _resident(community: Region) -> DemoAccount:
+    head = (
+        Membership.objects.filter(household__region=community, end_date__isnull=True,
+                                  relationship=Relationship.HEAD)
+        .order_by("household_id")
+        .first()
+    )
+    if head is None:
+        raise RuntimeError(f"community {community.code} has no household head")
+    user, created = User.objects.get_or_create(
+        username="resident", defaults={"role": Role.RESIDENT, "person_id": head.person_id}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    return DemoAccount("resident", Role.RESIDENT.label, community.name, "")
+
+
+def _totp_secret(user: User) -> str:
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="demo", defaults={"confirmed": True})
+    return base64.b32encode(device.bin_key).decode()

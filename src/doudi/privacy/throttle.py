@@ -1,0 +1,38 @@
+"""Login throttling: too many failures for one account or one address locks it."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+def _key(kind: str, value: str) -> str:
+    digest = hashlib.sha256(value.encode()).hexdigest()[:32]
+    return f"login-failures:{kind}:{digest}"
+
+
+def _keys(username: str, ip: str | None) -> list[str]:
+    keys = [_key("user", username.lower())]
+    if ip:
+        keys.append(_key("ip", ip))
+    return keys
+
+
+def is_locked(username: str, ip: str | None) -> bool:
+    limit = settings.LOGIN_FAILURE_LIMIT
+    return any((cache.get(key) or 0) >= limit for key in _keys(username, ip))
+
+
+def record_failure(username: str, ip: str | None) -> None:
+    for key in _keys(username, ip):
+        cache.add(key, 0, timeout=settings.LOGIN_LOCKOUT_SECONDS)
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS)
+
+
+def clear(username: str, ip: str | None) -> None:
+    cache.delete_many(_keys(username, ip))

@@ -1,0 +1,133 @@
+"""Django admin for the registry: read-only, scoped by region, masked and audited.
+
+Changes go through the services (pages, API, commands), so the admin only
+lets staff look. Region edits are for the city administrator.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from doudi.privacy import access, audit
+from doudi.privacy.choices import AuditAction, Purpose, Role
+from doudi.privacy.masking import mask_address, mask_name, mask_phone, mask_resident_id
+from doudi.privacy.models import User
+from doudi.registry.models import Household, Person, Region
+
+
+def _user(request: HttpRequest) -> User | None:
+    return request.user if isinstance(request.user, User) else None
+
+
+class ReadOnlyScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    audit_type = ""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return access.is_staff_role(request.user) and access.can_read_registry(request.user)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        user = _user(request)
+        if user is not None and self.get_queryset(request).filter(pk=object_id).exists():
+            audit.record(actor=user, action=AuditAction.READ, object_type=self.audit_type,
+                         object_id=object_id, purpose=Purpose.CASE_WORK, request=request,
+                         detail={"via": "admin"})
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request: HttpRequest,
+                        extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        user = _user(request)
+        rows = getattr(getattr(response, "context_data", {}).get("cl"), "result_list", None)
+        if user is not None and rows is not None:
+            audit.record(actor=user, action=AuditAction.READ, object_type=self.audit_type,
+                         purpose=Purpose.CASE_WORK, request=request, record_count=len(rows),
+                         detail={"via": "admin", "ids": [row.pk for row in rows]})
+        return response
+
+
+@admin.register(Household)
+class HouseholdAdmin(ReadOnlyScopedAdmin):
+    audit_type = "registry.household"
+    list_display = ["id", "region", "masked_address", "single_parent", "lost_only_child"]
+    fields = ["region", "masked_address", "single_parent", "lost_only_child"]
+    readonly_fields = fields
+    list_select_related = ["region"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Household]:
+        return access.scope_households(super().get_queryset(request), request.user)
+
+    @admin.display(description=_("address"))
+    def masked_address(self, obj: Household) -> str:
+        return mask_address(obj.address)
+
+
+@admin.register(Person)
+class PersonAdmin(ReadOnlyScopedAdmin):
+    audit_type = "registry.person"
+    list_display = ["id", "masked_name", "sex", "birth_date", "masked_resident_id"]
+    fields = ["masked_name", "sex", "birth_date", "masked_resident_id", "masked_phone",
+              "hukou_type", "hukou_nature", "hukou_region_code", "residence_status"]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Person]:
+        return access.scope_persons(super().get_queryset(request), request.user)
+
+    @admin.display(description=_("name"))
+    def masked_name(self, obj: Person) -> str:
+        return mask_name(obj.name)
+
+    @admin.display(description=_("resident ID"))
+    def masked_resident_id(self, obj: Person) -> str:
+        return mask_resident_id(obj.resident_id)
+
+    @admin.display(description=_("phone"))
+    def masked_phone(self, obj: Person) -> str:
+        return mask_phone(obj.phone)
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["code", "name", "level", "parent"]
+    search_fields = ["code", "name"]
+    list_filter = ["level"]
+    readonly_fields = ["path"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Region]:
+        return access.scope_regions(super().get_queryset(request), request.user)
+
+    def _is_city_admin(self, request: HttpRequest) -> bool:
+        user = _user(request)
+        return user is not None and user.is_active and user.role == Role.CITY_ADMIN
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return access.is_staff_role(request.user)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return access.is_staff_role(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_city_admin(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

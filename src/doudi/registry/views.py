@@ -1,0 +1,84 @@
+"""Staff and resident pages of the registry: thin views over `queries`."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from doudi.privacy import access
+from doudi.privacy.choices import Purpose
+from doudi.privacy.models import User
+from doudi.registry import queries
+
+PAGE_SIZE = 25
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not access.can_read_registry(user):
+        raise PermissionDenied(_("Your role has no access to the registry."))
+    return user
+
+
+@login_required
+@require_GET
+def household_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    query = request.GET.get("q", "")
+    households, kind = queries.search_households(user, query)
+    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = queries.household_rows(user, list(page.object_list), request)
+    if query.strip():
+        queries.audit_search(user, kind, page.paginator.count, request)
+    context = {"page": page, "rows": rows, "query": query, "search_kind": kind,
+               "can_export": access.can_export(user)}
+    template = "registry/_household_table.html" if request.htmx else "registry/household_list.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    view = queries.open_household(user, pk, request)
+    context = {"household": view, "can_reveal": access.can_reveal_full_id(user),
+               "purposes": [Purpose.CASE_WORK, Purpose.VERIFICATION, Purpose.MONITORING]}
+    return render(request, "registry/household_detail.html", context)
+
+
+@login_required
+@require_POST
+def reveal_resident_id(request: HttpRequest, person_pk: int) -> HttpResponse:
+    user = _user(request)
+    purpose_value = request.POST.get("purpose", "")
+    if purpose_value not in Purpose.values or purpose_value == Purpose.SYSTEM:
+        return HttpResponse(_("Choose why you need the full number."), status=400)
+    value = queries.reveal_resident_id(user, person_pk, Purpose(purpose_value), request)
+    return render(request, "registry/_revealed_id.html", {"value": value})
+
+
+@login_required
+@require_GET
+def export_households(request: HttpRequest) -> StreamingHttpResponse:
+    user = _user(request)
+    rows = queries.export_households(user, request)
+    buffer = _Echo()
+    writer = csv.writer(buffer)
+    response = StreamingHttpResponse(
+        ("\ufeff" if i == 0 else "") + writer.writerow(row) for i, row in enumerate(rows)
+    )
+    response["Content-Type"] = "text/csv; charset=utf-8"
+    response["Content-Disposition"] = 'attachment; filename="households.csv"'
+    return response
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value

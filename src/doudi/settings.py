@@ -1,0 +1,241 @@
+"""Django settings for doudi, read from the environment.
+
+DOUDI_ENV selects development (the default), test or production. Outside
+development the secret key and the field-encryption keys have no defaults.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from doudi.core.env import (
+    EnvError,
+    Environment,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_str,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+SOURCE_ROOT = PACKAGE_DIR.parent.parent
+
+ENVIRONMENT = env_choice("DOUDI_ENV", Environment.DEVELOPMENT, Environment)
+IS_PRODUCTION = ENVIRONMENT == Environment.PRODUCTION
+DEBUG = env_bool("DOUDI_DEBUG", ENVIRONMENT == Environment.DEVELOPMENT)
+
+
+def _default_data_dir() -> Path:
+    # A source checkout keeps its data beside the code so that `make run` and
+    # `doudi ...` from any folder use the same database.
+    if (SOURCE_ROOT / "pyproject.toml").exists():
+        return SOURCE_ROOT / "data"
+    return Path.home() / ".local" / "share" / "doudi"
+
+
+DATA_DIR = Path(env_str("DOUDI_DATA_DIR", str(_default_data_dir()))).resolve()
+
+# Development-only secrets. They are public, so production refuses to start
+# without real ones.
+_DEV_SECRET_KEY = "doudi-development-only-not-secret"  # noqa: S105
+_DEV_FIELD_KEYS = "dev1:ZG91ZGktZGV2ZWxvcG1lbnQta2V5LW5vdC1zZWNyZXQ="
+_DEV_BLIND_INDEX_KEY = "ZG91ZGktZGV2LWJsaW5kLWluZGV4LWtleS1ub3Qtc2U="
+
+_secrets_required = ENVIRONMENT != Environment.DEVELOPMENT
+SECRET_KEY = env_str(
+    "DOUDI_SECRET_KEY", None if _secrets_required else _DEV_SECRET_KEY
+)
+FIELD_ENCRYPTION_KEYS = env_str(
+    "DOUDI_FIELD_KEYS", None if _secrets_required else _DEV_FIELD_KEYS
+)
+FIELD_ENCRYPTION_CURRENT_KEY = env_str(
+    "DOUDI_FIELD_KEY_CURRENT",
+    None if _secrets_required else FIELD_ENCRYPTION_KEYS.split(":", 1)[0],
+)
+BLIND_INDEX_KEY = env_str(
+    "DOUDI_BLIND_INDEX_KEY", None if _secrets_required else _DEV_BLIND_INDEX_KEY
+)
+if _secrets_required and SECRET_KEY == _DEV_SECRET_KEY:
+    raise EnvError("DOUDI_SECRET_KEY is the development key: set a random one.")
+
+ALLOWED_HOSTS = env_list(
+    "DOUDI_ALLOWED_HOSTS", [] if IS_PRODUCTION else ["127.0.0.1", "localhost"]
+)
+if IS_PRODUCTION and not ALLOWED_HOSTS:
+    raise EnvError("DOUDI_ALLOWED_HOSTS is not set: list the server's host names.")
+CSRF_TRUSTED_ORIGINS = env_list("DOUDI_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_htmx",
+    "doudi.core",
+    "doudi.privacy",
+    "doudi.registry",
+    "doudi.interop",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "doudi.privacy.middleware.RequireVerifiedStaffMiddleware",
+]
+
+ROOT_URLCONF = "doudi.urls"
+WSGI_APPLICATION = "doudi.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "doudi.privacy.context.staff_context",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict[str, object]:
+    url = env_str("DATABASE_URL", "")
+    if url:
+        config: dict[str, object] = dict(
+            dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
+        )
+        return config
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": DATA_DIR / "doudi.sqlite3",
+        # WAL lets readers work while one writer commits; IMMEDIATE takes the
+        # write lock at BEGIN so concurrent writers wait instead of failing.
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL;"
+                "PRAGMA synchronous=NORMAL;"
+                "PRAGMA foreign_keys=ON;"
+            ),
+        },
+        "TEST": {"NAME": env_str("DOUDI_TEST_SQLITE_NAME", "") or None},
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "privacy.User"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "privacy:login"
+LOGIN_REDIRECT_URL = "registry:household_list"
+LOGOUT_REDIRECT_URL = "privacy:login"
+OTP_TOTP_ISSUER = "doudi"
+LOGIN_FAILURE_LIMIT = env_int("DOUDI_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_LOCKOUT_SECONDS = env_int("DOUDI_LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
+# Demo accounts may skip the second factor only in development, so that the
+# demo can be opened without an authenticator app.
+OTP_REQUIRED = env_bool("DOUDI_OTP_REQUIRED", ENVIRONMENT != Environment.DEVELOPMENT)
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("DOUDI_SESSION_SECONDS", 8 * 3600, minimum=60)
+SESSION_COOKIE_SECURE = IS_PRODUCTION
+CSRF_COOKIE_SECURE = IS_PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+REDIS_URL = env_str("DOUDI_REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
+    }
+elif ENVIRONMENT == Environment.TEST:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    # A file cache is shared by every process on the machine, which the login
+    # throttle needs; locmem would give each server worker its own count.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": DATA_DIR / "cache",
+        }
+    }
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+CELERY_BROKER_URL = REDIS_URL or None
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_TIME_LIMIT = env_int("DOUDI_TASK_TIME_LIMIT", 3600, minimum=1)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
+CELERY_TIMEZONE = TIME_ZONE
+AUDIT_SEAL_INTERVAL_SECONDS = env_int("DOUDI_AUDIT_SEAL_SECONDS", 10, minimum=1)
+
+LOG_FORMAT = env_str("DOUDI_LOG_FORMAT", "json" if IS_PRODUCTION else "text")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "doudi.core.logging.RedactPersonalData"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["redact"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": env_str("DOUDI_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+    },
+}
