@@ -26,7 +26,9 @@ CAROL_ID = "310101200503030027"
 
 def _region(code: str, name: str, level: str, parent: Region | None) -> Region:
     path = f"{parent.path if parent else ''}{code}/"
-    return Region.objects.create(code=code, name=name, level=level, parent=parent, path=path)
+    return Region.objects.create(
+        code=code, name=name, level=level, parent=parent, path=path
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -55,11 +57,22 @@ def regions(db: None) -> dict[str, Region]:
     }
 
 
-def make_user(username: str, role: Role, region: Region | None,
-              password: str | None = None, **extra: object) -> User:
+def make_user(
+    username: str,
+    role: Role,
+    region: Region | None,
+    password: str | None = None,
+    **extra: object,
+) -> User:
     """Create a user; without `password` the account cannot sign in (fast)."""
-    return User.objects.create_user(username=username, password=password, role=role,
-                                    region=region, is_staff=role != Role.RESIDENT, **extra)
+    return User.objects.create_user(
+        username=username,
+        password=password,
+        role=role,
+        region=region,
+        is_staff=role != Role.RESIDENT,
+        **extra,
+    )
 
 
 @pytest.fixture
@@ -78,14 +91,29 @@ def users(regions: dict[str, Region]) -> dict[str, User]:
     }
 
 
-def add_person(actor: User, household: Household, relationship: Relationship,
-               resident_id: str, name: str, sex: str, born: date) -> Person:
+def add_person(
+    actor: User,
+    household: Household,
+    relationship: Relationship,
+    resident_id: str,
+    name: str,
+    sex: str,
+    born: date,
+) -> Person:
     return services.create_person(
-        actor, household=household, relationship=relationship, joined=date(2020, 1, 1),
-        name=name, sex=sex, birth_date=born, resident_id=resident_id,
+        actor,
+        household=household,
+        relationship=relationship,
+        joined=date(2020, 1, 1),
+        name=name,
+        sex=sex,
+        birth_date=born,
+        resident_id=resident_id,
         phone="13800000000" if relationship == Relationship.HEAD else None,
-        hukou_type=HukouType.LOCAL, hukou_nature=HukouNature.URBAN,
-        hukou_region_code="310101", residence_status=ResidenceStatus.REGISTERED,
+        hukou_type=HukouType.LOCAL,
+        hukou_nature=HukouNature.URBAN,
+        hukou_region_code="310101",
+        residence_status=ResidenceStatus.REGISTERED,
     )
 
 
@@ -93,9 +121,15 @@ def add_person(actor: User, household: Household, relationship: Relationship,
 def household(users: dict[str, User], regions: dict[str, Region]) -> Household:
     """A household of two in the owner's community."""
     owner = users["owner"]
-    home = services.create_household(owner, region=regions["home"], address="测试路1号101室")
-    add_person(owner, home, Relationship.HEAD, ALICE_ID, "王测试", "M", date(1980, 1, 1))
-    add_person(owner, home, Relationship.CHILD, CAROL_ID, "王小测", "F", date(2005, 3, 3))
+    home = services.create_household(
+        owner, region=regions["home"], address="测试路1号101室"
+    )
+    add_person(
+        owner, home, Relationship.HEAD, ALICE_ID, "王测试", "M", date(1980, 1, 1)
+    )
+    add_person(
+        owner, home, Relationship.CHILD, CAROL_ID, "王小测", "F", date(2005, 3, 3)
+    )
     return home
 
 
@@ -129,6 +163,10 @@ def chromium_path() -> str:
     if os.path.exists(CHROMIUM):
         return CHROMIUM
     if os.environ.get("DOUDI_REQUIRE_BROWSER"):
-        pytest.fail(f"DOUDI_REQUIRE_BROWSER is set but Chromium is missing at {CHROMIUM}: "
-                    "install Debian's chromium package (make browser)")
-    pytest.skip("Chromium is not installed; set DOUDI_REQUIRE_BROWSER=1 to fail instead")
+        pytest.fail(
+            f"DOUDI_REQUIRE_BROWSER is set but Chromium is missing at {CHROMIUM}: "
+            "install Debian's chromium package (make browser)"
+        )
+    pytest.skip(
+        "Chromium is not installed; set DOUDI_REQUIRE_BROWSER=1 to fail instead"
+    )

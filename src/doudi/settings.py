@@ -46,9 +46,7 @@ _DEV_FIELD_KEYS = "dev1:ZG91ZGktZGV2ZWxvcG1lbnQta2V5LW5vdC1zZWNyZXQ="
 _DEV_BLIND_INDEX_KEY = "ZG91ZGktZGV2LWJsaW5kLWluZGV4LWtleS1ub3Qtc2U="
 
 _secrets_required = ENVIRONMENT != Environment.DEVELOPMENT
-SECRET_KEY = env_str(
-    "DOUDI_SECRET_KEY", None if _secrets_required else _DEV_SECRET_KEY
-)
+SECRET_KEY = env_str("DOUDI_SECRET_KEY", None if _secrets_required else _DEV_SECRET_KEY)
 FIELD_ENCRYPTION_KEYS = env_str(
     "DOUDI_FIELD_KEYS", None if _secrets_required else _DEV_FIELD_KEYS
 )

@@ -17,4 +17,4 @@ os.environ.setdefault(
     "DOUDI_BLIND_INDEX_KEY", "dGVzdC1ibGluZC1pbmRleC1rZXktMDAwMDAwMDAwMDA="
 )
 
-from doudi.settings import *  # noqa: E402, F403
+from doudi.settings import *  # noqa: F403

@@ -32,7 +32,9 @@ class Stage:
 _STAGES: dict[str, Stage] = {}
 
 
-def register_stage(name: str, *, order: int, description: str) -> Callable[[StageFunction], StageFunction]:
+def register_stage(
+    name: str, *, order: int, description: str
+) -> Callable[[StageFunction], StageFunction]:
     """Register a stage; `order` places it in the cycle (lower runs first)."""
 
     def decorator(function: StageFunction) -> StageFunction:
@@ -55,7 +57,9 @@ class StageOutcome:
     summary: dict[str, object]
 
 
-def run_cycle(month: date, *, force: bool = False, only: str | None = None) -> Iterator[StageOutcome]:
+def run_cycle(
+    month: date, *, force: bool = False, only: str | None = None
+) -> Iterator[StageOutcome]:
     """Run the stages for `month` in order, yielding each outcome as it ends.
 
     A failing stage is recorded as failed and stops the cycle, because later
@@ -72,7 +76,11 @@ def _run_stage(stage: Stage, month: date, force: bool) -> StageOutcome:
     if record and record.status == StageStatus.DONE and not force:
         return StageOutcome(stage, "skipped", record.summary)
     record = record or StageRun(month=month, stage=stage.name)
-    record.status, record.started_at, record.error = StageStatus.RUNNING, timezone.now(), ""
+    record.status, record.started_at, record.error = (
+        StageStatus.RUNNING,
+        timezone.now(),
+        "",
+    )
     record.save()
     logger.info("cycle stage %s for %s started", stage.name, month.isoformat())
     try:
@@ -83,7 +91,11 @@ def _run_stage(stage: Stage, month: date, force: bool) -> StageOutcome:
         record.save()
         logger.exception("cycle stage %s for %s failed", stage.name, month.isoformat())
         raise
-    record.status, record.summary, record.finished_at = StageStatus.DONE, summary, timezone.now()
+    record.status, record.summary, record.finished_at = (
+        StageStatus.DONE,
+        summary,
+        timezone.now(),
+    )
     record.save()
     logger.info("cycle stage %s for %s done", stage.name, month.isoformat())
     return StageOutcome(stage, "done", summary)

@@ -12,7 +12,9 @@ import re
 
 # An 18-character resident ID (or a 15-digit legacy one) and an 11-digit
 # mainland mobile number, not embedded in longer digit runs.
-_RESIDENT_ID = re.compile(r"(?<![0-9])[0-9]{6}(?:[0-9]{8}|[0-9]{6})[0-9]{3}[0-9Xx]?(?![0-9])")
+_RESIDENT_ID = re.compile(
+    r"(?<![0-9])[0-9]{6}(?:[0-9]{8}|[0-9]{6})[0-9]{3}[0-9Xx]?(?![0-9])"
+)
 _MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 REDACTED = "[redacted]"
 

@@ -23,5 +23,7 @@ class StageRun(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["month", "stage"], name="one_run_per_stage_month")
+            models.UniqueConstraint(
+                fields=["month", "stage"], name="one_run_per_stage_month"
+            )
         ]

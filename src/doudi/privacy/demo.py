@@ -27,7 +27,9 @@ class DemoAccount:
 def _busiest_community() -> Region:
     household = Household.objects.select_related("region").order_by("pk").first()
     if household is None:
-        raise RuntimeError("the registry is empty: run `doudi synth` before `doudi demo`")
+        raise RuntimeError(
+            "the registry is empty: run `doudi synth` before `doudi demo`"
+        )
     return household.region
 
 
@@ -72,15 +74,19 @@ def _staff(username: str, role: Role, region: Region) -> DemoAccount:
 
 def _resident(community: Region) -> DemoAccount:
     head = (
-        Membership.objects.filter(household__region=community, end_date__isnull=True,
-                                  relationship=Relationship.HEAD)
+        Membership.objects.filter(
+            household__region=community,
+            end_date__isnull=True,
+            relationship=Relationship.HEAD,
+        )
         .order_by("household_id")
         .first()
     )
     if head is None:
         raise RuntimeError(f"community {community.code} has no household head")
     user, created = User.objects.get_or_create(
-        username="resident", defaults={"role": Role.RESIDENT, "person_id": head.person_id}
+        username="resident",
+        defaults={"role": Role.RESIDENT, "person_id": head.person_id},
     )
     if created:
         user.set_password(DEMO_PASSWORD)
@@ -89,5 +95,7 @@ def _resident(community: Region) -> DemoAccount:
 
 
 def _totp_secret(user: User) -> str:
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="demo", defaults={"confirmed": True})
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="demo", defaults={"confirmed": True}
+    )
     return base64.b32encode(device.bin_key).decode()

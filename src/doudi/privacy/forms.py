@@ -11,5 +11,7 @@ class SignInForm(forms.Form):
         label=_("Six-digit code from your authenticator app"),
         max_length=8,
         required=False,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}
+        ),
     )

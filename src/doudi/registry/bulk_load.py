@@ -48,7 +48,9 @@ class LoadResult:
     skipped: bool
 
 
-def load_city(city: SynthCity, *, progress: Callable[[str, int], None] | None = None) -> LoadResult:
+def load_city(
+    city: SynthCity, *, progress: Callable[[str, int], None] | None = None
+) -> LoadResult:
     """Load `city`; loading the same seed and size again does nothing."""
     households = city.households.height
     if SynthRun.objects.filter(seed=city.seed, households=households).exists():
@@ -91,7 +93,9 @@ def load_regions(regions: pl.DataFrame) -> dict[str, int]:
     paths = dict(Region.objects.values_list("code", "path"))
     for level in ("city", "district", "street", "community"):
         rows = regions.filter(pl.col("level") == level).iter_rows(named=True)
-        new = [_region(row, existing, paths) for row in rows if row["code"] not in existing]
+        new = [
+            _region(row, existing, paths) for row in rows if row["code"] not in existing
+        ]
         Region.objects.bulk_create(new, batch_size=2000)
         for region in new:
             existing[region.code] = region.pk
@@ -103,8 +107,11 @@ def _region(row: dict[str, Any], ids: dict[str, int], paths: dict[str, str]) -> 
     path = f"{paths[parent] if parent else ''}{row['code']}/"
     paths[row["code"]] = path
     return Region(
-        code=row["code"], name=row["name"], level=row["level"],
-        parent_id=ids[parent] if parent else None, path=path,
+        code=row["code"],
+        name=row["name"],
+        level=row["level"],
+        parent_id=ids[parent] if parent else None,
+        path=path,
         urban=True if row["urban"] is None else bool(row["urban"]),
     )
 
@@ -113,8 +120,9 @@ def _context(model: type[Model], field: str) -> str:
     return f"{model._meta.app_label}.{model._meta.model_name}.{field}"
 
 
-def _load_households(frame: pl.DataFrame, base: int, region_ids: dict[str, int],
-                     digest: Any) -> None:
+def _load_households(
+    frame: pl.DataFrame, base: int, region_ids: dict[str, int], digest: Any
+) -> None:
     ring, now = keyring(), timezone.now()
     context = _context(Household, "address")
 
@@ -123,42 +131,95 @@ def _load_households(frame: pl.DataFrame, base: int, region_ids: dict[str, int],
             "hh_key", "community_code", "address", "single_parent", "lost_only_child"
         ).iter_rows():
             digest.update(f"h{key}|{code}".encode())
-            yield (base + key, region_ids[code], ring.encrypt(address, context=context),
-                   single, lost, now, now)
+            yield (
+                base + key,
+                region_ids[code],
+                ring.encrypt(address, context=context),
+                single,
+                lost,
+                now,
+                now,
+            )
 
-    columns = ["id", "region_id", "address", "single_parent", "lost_only_child",
-               "created_at", "updated_at"]
+    columns = [
+        "id",
+        "region_id",
+        "address",
+        "single_parent",
+        "lost_only_child",
+        "created_at",
+        "updated_at",
+    ]
     _insert(Household._meta.db_table, columns, rows())
 
 
 def _load_persons(frame: pl.DataFrame, base: int, digest: Any) -> None:
     ring, now = keyring(), timezone.now()
-    contexts = {name: _context(Person, name) for name in ("name", "resident_id", "phone")}
+    contexts = {
+        name: _context(Person, name) for name in ("name", "resident_id", "phone")
+    }
     selected = frame.select(
-        "person_key", "name", "sex", "birth_date", "resident_id", "phone",
-        "hukou_type", "hukou_nature", "hukou_region_code", "residence_status",
+        "person_key",
+        "name",
+        "sex",
+        "birth_date",
+        "resident_id",
+        "phone",
+        "hukou_type",
+        "hukou_nature",
+        "hukou_region_code",
+        "residence_status",
     )
 
     def rows() -> Iterator[tuple[Any, ...]]:
-        for key, name, sex, born, rid, phone, h_type, h_nature, h_code, status in (
-            selected.iter_rows()
-        ):
+        for (
+            key,
+            name,
+            sex,
+            born,
+            rid,
+            phone,
+            h_type,
+            h_nature,
+            h_code,
+            status,
+        ) in selected.iter_rows():
             digest.update(f"p{key}".encode())
             yield (
                 base + key,
                 ring.encrypt(name, context=contexts["name"]),
                 ring.blind_index(name, domain="person.name"),
-                sex, born,
+                sex,
+                born,
                 ring.encrypt(rid, context=contexts["resident_id"]),
                 ring.blind_index(rid, domain="person.resident_id"),
                 ring.encrypt(phone, context=contexts["phone"]) if phone else None,
                 ring.blind_index(phone, domain="person.phone") if phone else "",
-                h_type, h_nature, h_code, status, now, now,
+                h_type,
+                h_nature,
+                h_code,
+                status,
+                now,
+                now,
             )
 
-    columns = ["id", "name", "name_index", "sex", "birth_date", "resident_id",
-               "resident_id_index", "phone", "phone_index", "hukou_type", "hukou_nature",
-               "hukou_region_code", "residence_status", "created_at", "updated_at"]
+    columns = [
+        "id",
+        "name",
+        "name_index",
+        "sex",
+        "birth_date",
+        "resident_id",
+        "resident_id_index",
+        "phone",
+        "phone_index",
+        "hukou_type",
+        "hukou_nature",
+        "hukou_region_code",
+        "residence_status",
+        "created_at",
+        "updated_at",
+    ]
     _insert(Person._meta.db_table, columns, rows())
 
 
@@ -176,19 +237,59 @@ def _load_facts(city: SynthCity, person_base: int) -> int:
     ring, now = keyring(), timezone.now()
     context = _context(PersonFact, "reference")
     facts = city.facts.select(
-        "person_key", "kind", "code", "grade", "reference", "valid_from", "valid_to", "detail"
+        "person_key",
+        "kind",
+        "code",
+        "grade",
+        "reference",
+        "valid_from",
+        "valid_to",
+        "detail",
     )
     income_start = date(city.as_of.year, 1, 1)
-    columns = ["person_id", "kind", "code", "grade", "amount_fen", "reference", "detail",
-               "valid_from", "valid_to", "source", "recorded_at"]
+    columns = [
+        "person_id",
+        "kind",
+        "code",
+        "grade",
+        "amount_fen",
+        "reference",
+        "detail",
+        "valid_from",
+        "valid_to",
+        "source",
+        "recorded_at",
+    ]
     fact_rows = (
-        (person_base + key, kind, code or "", grade, None, _maybe_encrypt(ring, ref, context),
-         detail or "{}", start, end, FactSource.SYNTHETIC, now)
+        (
+            person_base + key,
+            kind,
+            code or "",
+            grade,
+            None,
+            _maybe_encrypt(ring, ref, context),
+            detail or "{}",
+            start,
+            end,
+            FactSource.SYNTHETIC,
+            now,
+        )
         for key, kind, code, grade, ref, start, end, detail in facts.iter_rows()
     )
     income_rows = (
-        (person_base + key, FactKind.INCOME, kind, None, fen, None, "{}", income_start,
-         None, FactSource.SYNTHETIC, now)
+        (
+            person_base + key,
+            FactKind.INCOME,
+            kind,
+            None,
+            fen,
+            None,
+            "{}",
+            income_start,
+            None,
+            FactSource.SYNTHETIC,
+            now,
+        )
         for key, kind, fen in city.incomes.select(
             "person_key", "kind", "monthly_declared_fen"
         ).iter_rows()
@@ -215,19 +316,31 @@ def _load_assets(frame: pl.DataFrame, hh_base: int, as_of: date) -> None:
             "hh_key", "kind", "count", "value_declared_fen"
         ).iter_rows()
     )
-    columns = ["household_id", "kind", "count", "value_fen", "valid_from", "valid_to",
-               "source", "recorded_at"]
+    columns = [
+        "household_id",
+        "kind",
+        "count",
+        "value_fen",
+        "valid_from",
+        "valid_to",
+        "source",
+        "recorded_at",
+    ]
     _insert(HouseholdAsset._meta.db_table, columns, rows)
 
 
-def _insert(table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
+def _insert(
+    table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+) -> None:
     if connection.vendor == "postgresql":
         _copy_postgres(table, columns, rows)
     else:
         _executemany(table, columns, rows)
 
 
-def _executemany(table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
+def _executemany(
+    table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+) -> None:
     quote = connection.ops.quote_name
     placeholders = ", ".join(["%s"] * len(columns))
     sql = (
@@ -241,13 +354,18 @@ def _executemany(table: str, columns: Sequence[str], rows: Iterable[tuple[Any, .
 
 def _sqlite_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(
-        value.isoformat(sep=" ") if isinstance(value, datetime)
-        else value.isoformat() if isinstance(value, date) else value
+        value.isoformat(sep=" ")
+        if isinstance(value, datetime)
+        else value.isoformat()
+        if isinstance(value, date)
+        else value
         for value in row
     )
 
 
-def _copy_postgres(table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
+def _copy_postgres(
+    table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+) -> None:
     quote = connection.ops.quote_name
     sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
     with connection.cursor() as cursor:
@@ -257,7 +375,9 @@ def _copy_postgres(table: str, columns: Sequence[str], rows: Iterable[tuple[Any,
                 copy.write_row(row)
 
 
-def _batched(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
+def _batched(
+    rows: Iterable[tuple[Any, ...]], size: int
+) -> Iterator[list[tuple[Any, ...]]]:
     batch: list[tuple[Any, ...]] = []
     for row in rows:
         batch.append(row)
@@ -278,4 +398,3 @@ def reset_sequences() -> None:
     with connection.cursor() as cursor:
         for statement in connection.ops.sequence_reset_sql(no_style(), models):
             cursor.execute(statement)
-

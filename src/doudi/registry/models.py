@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from doudi.privacy.fields import EncryptedTextField
 from doudi.registry.choices import (
+    AssetKind,
     FactKind,
     FactSource,
     HukouNature,
@@ -152,6 +153,9 @@ class Membership(models.Model):
         ]
         indexes = [models.Index(fields=["household", "end_date"])]
 
+    def __str__(self) -> str:
+        return f"{self.person_id} in {self.household_id} ({self.relationship})"
+
 
 class PersonFact(models.Model):
     """A dated fact about a person, with where it came from.
@@ -189,6 +193,9 @@ class PersonFact(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.person_id} from {self.valid_from}"
+
 
 class HouseholdAsset(models.Model):
     """A dated asset holding of a household, value in integer fen."""
@@ -196,7 +203,7 @@ class HouseholdAsset(models.Model):
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, related_name="assets"
     )
-    kind = models.CharField(_("kind"), max_length=16)
+    kind = models.CharField(_("kind"), max_length=16, choices=AssetKind)
     count = models.PositiveIntegerField(_("count"), default=1)
     value_fen = models.BigIntegerField(_("value (fen)"))
     valid_from = models.DateField(_("valid from"))
@@ -208,6 +215,9 @@ class HouseholdAsset(models.Model):
         verbose_name = _("household asset")
         verbose_name_plural = _("household assets")
         indexes = [models.Index(fields=["household", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.household_id} from {self.valid_from}"
 
 
 class SynthRun(models.Model):
@@ -224,3 +234,6 @@ class SynthRun(models.Model):
                 fields=["seed", "households"], name="one_load_per_city"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"seed {self.seed}, {self.households} households"

@@ -25,7 +25,10 @@ def check_registry(month: date) -> dict[str, object]:
         members=Count("memberships", filter=Q(memberships__end_date__isnull=True)),
         heads=Count(
             "memberships",
-            filter=Q(memberships__end_date__isnull=True, memberships__relationship=Relationship.HEAD),
+            filter=Q(
+                memberships__end_date__isnull=True,
+                memberships__relationship=Relationship.HEAD,
+            ),
         ),
     )
     active = households.filter(members__gt=0)
@@ -36,7 +39,11 @@ def check_registry(month: date) -> dict[str, object]:
         "headless_households": headless,
         "as_of": month_end.isoformat(),
     }
-    audit.record_batch(action=AuditAction.BATCH, object_type="registry.check",
-                       record_count=int(str(summary["households"])), checksum="",
-                       detail={"headless": headless})
+    audit.record_batch(
+        action=AuditAction.BATCH,
+        object_type="registry.check",
+        record_count=int(str(summary["households"])),
+        checksum="",
+        detail={"headless": headless},
+    )
     return summary

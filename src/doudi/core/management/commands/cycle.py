@@ -19,29 +19,47 @@ def parse_month(value: str) -> date:
         year, month = (int(part) for part in value.split("-"))
         return date(year, month, 1)
     except ValueError:
-        raise CommandError(f"--month {value!r} is invalid: use YYYY-MM, e.g. 2026-12.") from None
+        raise CommandError(
+            f"--month {value!r} is invalid: use YYYY-MM, e.g. 2026-12."
+        ) from None
 
 
 class Command(BaseCommand):
     help = "Run the stages of the monthly cycle in order; done stages are skipped."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--month", help="month to run, YYYY-MM (default: this month)")
-        parser.add_argument("--force", action="store_true", help="re-run stages already done")
+        parser.add_argument(
+            "--month", help="month to run, YYYY-MM (default: this month)"
+        )
+        parser.add_argument(
+            "--force", action="store_true", help="re-run stages already done"
+        )
         parser.add_argument("--stage", help="run only the stage of this name")
-        parser.add_argument("--list", action="store_true", help="list the stages and exit")
+        parser.add_argument(
+            "--list", action="store_true", help="list the stages and exit"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["list"]:
             for stage in stages():
-                self.stdout.write(f"{stage.order:>4}  {stage.name}  {stage.description}")
+                self.stdout.write(
+                    f"{stage.order:>4}  {stage.name}  {stage.description}"
+                )
             return
-        month = parse_month(options["month"]) if options["month"] else timezone.localdate().replace(day=1)
+        month = (
+            parse_month(options["month"])
+            if options["month"]
+            else timezone.localdate().replace(day=1)
+        )
         names = [s.name for s in stages()]
         if options["stage"] and options["stage"] not in names:
-            raise CommandError(f"no stage {options['stage']!r}: choose from {', '.join(names)}")
+            raise CommandError(
+                f"no stage {options['stage']!r}: choose from {', '.join(names)}"
+            )
         total = 1 if options["stage"] else len(names)
-        bar = tqdm(total=total, desc=f"cycle {month:%Y-%m}", unit="stage", file=sys.stderr)
+        bar = tqdm(
+            total=total, desc=f"cycle {month:%Y-%m}", unit="stage", file=sys.stderr
+        )
         for outcome in run_cycle(month, force=options["force"], only=options["stage"]):
             bar.update(1)
             summary = json.dumps(outcome.summary, ensure_ascii=False, default=str)

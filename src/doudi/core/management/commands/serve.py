@@ -24,7 +24,9 @@ def _scheduler(stop: threading.Event, interval: float) -> None:
         try:
             seal_audit_chain()
         except Exception:
-            logger.exception("scheduled audit seal failed; retrying in %.0f s", interval)
+            logger.exception(
+                "scheduled audit seal failed; retrying in %.0f s", interval
+            )
 
 
 class Command(BaseCommand):

@@ -17,15 +17,23 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.ENVIRONMENT != Environment.DEVELOPMENT:
-            raise CommandError("demo accounts exist only in development (DOUDI_ENV=development)")
+            raise CommandError(
+                "demo accounts exist only in development (DOUDI_ENV=development)"
+            )
         try:
             accounts = ensure_demo_accounts()
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD})")
-        second = _("optional in development") if not settings.OTP_REQUIRED else _("required")
-        self.stdout.write(f"Second factor (TOTP): {second}; `doudi totp USER` prints a code")
+        second = (
+            _("optional in development") if not settings.OTP_REQUIRED else _("required")
+        )
+        self.stdout.write(
+            f"Second factor (TOTP): {second}; `doudi totp USER` prints a code"
+        )
         self.stdout.write(f"{'user':<24}{'TOTP secret':<36}role · region")
         for account in accounts:
             secret = account.totp_secret or "-"
-            self.stdout.write(f"{account.username:<24}{secret:<36}{account.role} · {account.region}")
+            self.stdout.write(
+                f"{account.username:<24}{secret:<36}{account.role} · {account.region}"
+            )

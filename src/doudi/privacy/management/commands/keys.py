@@ -26,7 +26,9 @@ class Command(BaseCommand):
         if options["action"] == "generate":
             self.stdout.write(generate_key_spec(options["key_id"]))
             return
-        count = rotate(after_chunk=lambda done: self.stderr.write(f"  {done} values rewritten"))
+        count = rotate(
+            after_chunk=lambda done: self.stderr.write(f"  {done} values rewritten")
+        )
         self.stdout.write(
             f"rotated {count} values to key {keyring().current_key_id}; "
             "keep the old keys in DOUDI_FIELD_KEYS until backups made before now expire"

@@ -13,16 +13,22 @@ from doudi.core.env import Environment
 
 
 class Command(BaseCommand):
-    help = "Print the current six-digit code for a user's TOTP device (development only)."
+    help = (
+        "Print the current six-digit code for a user's TOTP device (development only)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.ENVIRONMENT != Environment.DEVELOPMENT:
-            raise CommandError("codes are printed only in development (DOUDI_ENV=development)")
+            raise CommandError(
+                "codes are printed only in development (DOUDI_ENV=development)"
+            )
         device = TOTPDevice.objects.filter(user__username=options["username"]).first()
         if device is None:
-            raise CommandError(f"user {options['username']!r} has no TOTP device: run `doudi demo`")
+            raise CommandError(
+                f"user {options['username']!r} has no TOTP device: run `doudi demo`"
+            )
         code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
         self.stdout.write(f"{code:0{device.digits}d}")

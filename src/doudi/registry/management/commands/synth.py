@@ -18,9 +18,15 @@ class Command(BaseCommand):
     help = "Generate a synthetic city with a fixed seed and load it into the registry."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--households", type=int, default=20_000, help="number of households")
-        parser.add_argument("--seed", type=int, default=1, help="random seed; same seed, same city")
-        parser.add_argument("--as-of", default=None, help="reference date YYYY-MM-DD (default today)")
+        parser.add_argument(
+            "--households", type=int, default=20_000, help="number of households"
+        )
+        parser.add_argument(
+            "--seed", type=int, default=1, help="random seed; same seed, same city"
+        )
+        parser.add_argument(
+            "--as-of", default=None, help="reference date YYYY-MM-DD (default today)"
+        )
         parser.add_argument(
             "--truth",
             default=None,
@@ -36,13 +42,21 @@ class Command(BaseCommand):
         started = time.perf_counter()
         city = generate_city(households, options["seed"], as_of)
         generated = time.perf_counter()
-        result = load_city(city, progress=lambda stage, n: self.stderr.write(f"  {stage}: {n}"))
+        result = load_city(
+            city, progress=lambda stage, n: self.stderr.write(f"  {stage}: {n}")
+        )
         if result.skipped:
-            self.stdout.write(f"synthetic city seed={options['seed']} households={households} "
-                              "is already loaded; nothing to do")
+            self.stdout.write(
+                f"synthetic city seed={options['seed']} households={households} "
+                "is already loaded; nothing to do"
+            )
             return
-        truth = Path(options["truth"] or settings.DATA_DIR / "truth" /
-                     f"truth-seed{options['seed']}-{households}.parquet")
+        truth = Path(
+            options["truth"]
+            or settings.DATA_DIR
+            / "truth"
+            / f"truth-seed{options['seed']}-{households}.parquet"
+        )
         truth.parent.mkdir(parents=True, exist_ok=True)
         write_truth(city, truth)
         self.stdout.write(
@@ -58,4 +72,6 @@ class Command(BaseCommand):
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise CommandError(f"--as-of {value!r} is invalid: use YYYY-MM-DD.") from None
+            raise CommandError(
+                f"--as-of {value!r} is invalid: use YYYY-MM-DD."
+            ) from None
