@@ -7,6 +7,7 @@ development the secret key and the field-encryption keys have no defaults.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -214,7 +215,7 @@ CELERY_TIMEZONE = TIME_ZONE
 AUDIT_SEAL_INTERVAL_SECONDS = env_int("DOUDI_AUDIT_SEAL_SECONDS", 10, minimum=1)
 
 LOG_FORMAT = env_str("DOUDI_LOG_FORMAT", "json" if IS_PRODUCTION else "text")
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact": {"()": "doudi.core.logging.RedactPersonalData"}},

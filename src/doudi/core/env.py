@@ -13,7 +13,7 @@ from enum import StrEnum
 from django.core.exceptions import ImproperlyConfigured
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
-FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 
 
 class Environment(StrEnum):
@@ -49,8 +49,13 @@ def env_str(
 def env_bool(
     name: str, default: bool, *, environ: Mapping[str, str] | None = None
 ) -> bool:
+    """Read a boolean; unset or blank means `default`, like the other readers.
+
+    A blank value must not read as false, because `DOUDI_OTP_REQUIRED=` in a
+    deployment file would then turn the second factor off.
+    """
     value = _raw(name, environ)
-    if value is None:
+    if value is None or value.strip() == "":
         return default
     word = value.strip().lower()
     if word in TRUE_WORDS:

@@ -60,13 +60,20 @@ def _user(request: HttpRequest) -> User:
 
 
 def _out(row: queries.HouseholdRow) -> HouseholdOut:
-    return HouseholdOut(id=row.pk, community=row.community, street=row.street,
-                        head_name=row.head_name, size=row.size, address=row.address)
+    return HouseholdOut(
+        id=row.pk,
+        community=row.community,
+        street=row.street,
+        head_name=row.head_name,
+        size=row.size,
+        address=row.address,
+    )
 
 
 @api.get("/v1/households", response=HouseholdPage, tags=["registry"])
-def list_households(request: HttpRequest, q: str = "", offset: int = 0,
-                    limit: int = 25) -> HouseholdPage:
+def list_households(
+    request: HttpRequest, q: str = "", offset: int = 0, limit: int = 25
+) -> HouseholdPage:
     """List households in the caller's region; `q` is a resident ID, mobile or name."""
     user = _user(request)
     offset, limit = max(offset, 0), min(max(limit, 1), 100)
@@ -79,7 +86,9 @@ def list_households(request: HttpRequest, q: str = "", offset: int = 0,
     return HouseholdPage(count=count, offset=offset, items=[_out(row) for row in rows])
 
 
-@api.get("/v1/households/{household_id}", response=HouseholdDetailOut, tags=["registry"])
+@api.get(
+    "/v1/households/{household_id}", response=HouseholdDetailOut, tags=["registry"]
+)
 def get_household(request: HttpRequest, household_id: int) -> HouseholdDetailOut:
     user = _user(request)
     view = queries.open_household(user, household_id, request)

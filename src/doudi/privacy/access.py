@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 
 from doudi.privacy.choices import Role
 from doudi.privacy.models import User
-from doudi.registry.models import Household, Person, Region
+from doudi.registry.models import Household, Membership, Person, Region
 
 REGISTRY_ROLES = frozenset(
     {
@@ -83,9 +83,14 @@ def scope_households(
     if active is None or not can_read_registry(active):
         return queryset.none()
     if active.role == Role.RESIDENT:
-        return queryset.filter(
-            memberships__person_id=active.person_id, memberships__end_date__isnull=True
-        )
+        if active.person_id is None:
+            return queryset.none()
+        # A subquery, not a join on memberships: a join would also narrow any
+        # later annotation over memberships (the member count) to this person.
+        own = Membership.objects.filter(
+            person_id=active.person_id, end_date__isnull=True
+        ).values("household_id")
+        return queryset.filter(pk__in=own)
     if active.region is None:
         return queryset.none()
     return queryset.filter(region__path__startswith=active.region.path)

@@ -9,6 +9,7 @@ transaction, so web requests never queue on the chain.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import logging
 from collections.abc import Iterator
@@ -16,9 +17,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
 
 from doudi.privacy.choices import AuditAction, Purpose
 from doudi.privacy.models import AuditEntry, AuditLink, User
@@ -27,6 +29,12 @@ logger = logging.getLogger(__name__)
 
 GENESIS_HASH = "0" * 64
 SEAL_BATCH = 5000
+# Each lost race means another sealer committed links, so a few retries in a
+# row are plenty. A persistent IntegrityError is a fault and must not loop.
+SEAL_RETRIES = 5
+# PostgreSQL advisory lock key that queues sealers instead of letting them
+# race; the value only has to differ from other advisory locks in the database.
+SEAL_LOCK_KEY = 0x646F756469  # "doudi" in ASCII
 
 
 def _timestamp(moment: datetime) -> str:
@@ -48,7 +56,9 @@ def content_hash(entry: AuditEntry) -> str:
         "checksum": entry.checksum,
         "detail": entry.detail,
     }
-    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    canonical = json.dumps(
+        fields, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -58,9 +68,22 @@ def link_hash(seq: int, entry_id: int, entry_hash: str, prev_hash: str) -> str:
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """Return the client address in the form the database stores it.
+
+    GenericIPAddressField rewrites IPv6 addresses to Django's canonical form
+    when saving. The content hash must be computed over that stored form, or
+    verification would report the entry as changed.
+    """
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    value = str(request.META.get("REMOTE_ADDR") or "").strip()
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return None
+    if address.version == 6:
+        return clean_ipv6_address(value)
+    return str(address)
 
 
 def record(
@@ -125,16 +148,26 @@ def seal(batch_size: int = SEAL_BATCH) -> int:
     """Chain every entry that has no link yet; return how many were sealed.
 
     Two sealers running at once cannot fork the chain: `seq` is the primary
-    key and `entry_id` is unique, so the second one's insert fails and its
-    transaction rolls back.
+    key and `entry_id` is unique, so the second one's insert fails, its
+    transaction rolls back and it starts again from the new last link, at
+    most SEAL_RETRIES times in a row. On PostgreSQL an advisory lock makes
+    sealers wait for each other, and SQLite's IMMEDIATE transactions do the
+    same, so such races are rare.
     """
     sealed = 0
+    races = 0
     while True:
         try:
             count = _seal_once(batch_size)
         except IntegrityError:
-            logger.warning("audit seal lost a race with another sealer; retrying")
+            races += 1
+            if races > SEAL_RETRIES:
+                raise
+            logger.warning(
+                "audit seal lost a race with another sealer; retry %d", races
+            )
             continue
+        races = 0
         sealed += count
         if count < batch_size:
             break
@@ -145,6 +178,9 @@ def seal(batch_size: int = SEAL_BATCH) -> int:
 
 def _seal_once(batch_size: int) -> int:
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEAL_LOCK_KEY])
         last = AuditLink.objects.order_by("-seq").first()
         seq, prev = (last.seq, last.link_hash) if last else (0, GENESIS_HASH)
         linked = AuditLink.objects.values("entry_id")
@@ -198,7 +234,9 @@ def verify(chunk: int = 5000) -> ChainReport:
     for link, entry in _links_with_entries(chunk):
         problem = _check_link(link, entry, expected_seq, prev)
         if problem:
-            return ChainReport(checked, _unsealed_count(), ChainBreak(link.seq, link.entry_id, problem))
+            return ChainReport(
+                checked, _unsealed_count(), ChainBreak(link.seq, link.entry_id, problem)
+            )
         checked += 1
         prev = link.link_hash
         expected_seq += 1
@@ -235,4 +273,6 @@ def _links_with_entries(chunk: int) -> Iterator[tuple[AuditLink, AuditEntry | No
 
 
 def _unsealed_count() -> int:
-    return AuditEntry.objects.exclude(id__in=AuditLink.objects.values("entry_id")).count()
+    return AuditEntry.objects.exclude(
+        id__in=AuditLink.objects.values("entry_id")
+    ).count()

@@ -69,7 +69,7 @@ def _staff(username: str, role: Role, region: Region) -> DemoAccount:
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save()
-    return DemoAccount(username, role.label, region.name, _totp_secret(user))
+    return DemoAccount(username, str(role.label), region.name, _totp_secret(user))
 
 
 def _resident(community: Region) -> DemoAccount:
@@ -91,7 +91,7 @@ def _resident(community: Region) -> DemoAccount:
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save()
-    return DemoAccount("resident", Role.RESIDENT.label, community.name, "")
+    return DemoAccount("resident", str(Role.RESIDENT.label), community.name, "")
 
 
 def _totp_secret(user: User) -> str:

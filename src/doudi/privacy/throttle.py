@@ -26,12 +26,18 @@ def is_locked(username: str, ip: str | None) -> bool:
 
 
 def record_failure(username: str, ip: str | None) -> None:
+    """Count one failure; the lockout lasts LOGIN_LOCKOUT_SECONDS from the last one."""
+    timeout = settings.LOGIN_LOCKOUT_SECONDS
     for key in _keys(username, ip):
-        cache.add(key, 0, timeout=settings.LOGIN_LOCKOUT_SECONDS)
+        cache.add(key, 0, timeout=timeout)
         try:
             cache.incr(key)
         except ValueError:
-            cache.set(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS)
+            cache.set(key, 1, timeout=timeout)
+        # The file and database caches implement incr as get and set, which
+        # resets the expiry to the cache's default timeout (300 s unless
+        # configured), so the expiry is set again here.
+        cache.touch(key, timeout)
 
 
 def clear(username: str, ip: str | None) -> None:

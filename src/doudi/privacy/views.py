@@ -23,7 +23,9 @@ from doudi.privacy.models import AuditEntry, User
 
 def _next_url(request: HttpRequest, user: User) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}):
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, {request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     if user.role == Role.AUDITOR:
         return reverse("privacy:audit_log")
@@ -39,39 +41,63 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         if user is not None:
             return HttpResponseRedirect(_next_url(request, user))
     status = 400 if error else 200
-    return render(request, "privacy/sign_in.html", {"form": form, "error": error},
-                  status=status)
+    return render(
+        request, "privacy/sign_in.html", {"form": form, "error": error}, status=status
+    )
 
 
-def _authenticate(request: HttpRequest, data: dict[str, str]) -> tuple[str, User | None]:
+def _authenticate(
+    request: HttpRequest, data: dict[str, str]
+) -> tuple[str, User | None]:
     username, ip = data["username"], audit.client_ip(request)
     if throttle.is_locked(username, ip):
+        _audit_failure(request, username, reason="locked")
         return _("Too many failed sign-ins. Wait 15 minutes and try again."), None
     user = authenticate(request, username=username, password=data["password"])
     device = _verified_device(user, data.get("otp_token", "")) if user else None
     needs_device = isinstance(user, User) and _needs_second_factor(user)
     if not isinstance(user, User) or (needs_device and device is None):
         throttle.record_failure(username, ip)
-        known = User.objects.filter(username=username).values_list("pk", flat=True).first()
-        audit.record(actor=None, action=AuditAction.LOGIN_FAILED, object_type="privacy.user",
-                     object_id=known or "", purpose=Purpose.SYSTEM, request=request)
+        _audit_failure(request, username, reason="credentials")
         return _("User name, password or code is wrong."), None
     throttle.clear(username, ip)
     login(request, user)
     if device is not None:
         otp_login(request, device)
-    audit.record(actor=user, action=AuditAction.LOGIN, object_type="privacy.user",
-                 object_id=user.pk, purpose=Purpose.SYSTEM, request=request,
-                 detail={"second_factor": device is not None})
+    audit.record(
+        actor=user,
+        action=AuditAction.LOGIN,
+        object_type="privacy.user",
+        object_id=user.pk,
+        purpose=Purpose.SYSTEM,
+        request=request,
+        detail={"second_factor": device is not None},
+    )
     return "", user
+
+
+def _audit_failure(request: HttpRequest, username: str, *, reason: str) -> None:
+    # The entry names a known account by its id and never stores the typed
+    # user name, which may be a password typed into the wrong field.
+    known = User.objects.filter(username=username).values_list("pk", flat=True).first()
+    audit.record(
+        actor=None,
+        action=AuditAction.LOGIN_FAILED,
+        object_type="privacy.user",
+        object_id=known or "",
+        purpose=Purpose.SYSTEM,
+        request=request,
+        detail={"reason": reason},
+    )
 
 
 def _needs_second_factor(user: User) -> bool:
     if user.role == Role.RESIDENT:
         return False
-    return bool(settings.OTP_REQUIRED) or TOTPDevice.objects.filter(
-        user=user, confirmed=True
-    ).exists()
+    return (
+        bool(settings.OTP_REQUIRED)
+        or TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    )
 
 
 def _verified_device(user: object, token: str) -> TOTPDevice | None:
@@ -87,9 +113,14 @@ def _verified_device(user: object, token: str) -> TOTPDevice | None:
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     if isinstance(request.user, User):
-        audit.record(actor=request.user, action=AuditAction.LOGOUT,
-                     object_type="privacy.user", object_id=request.user.pk,
-                     purpose=Purpose.SYSTEM, request=request)
+        audit.record(
+            actor=request.user,
+            action=AuditAction.LOGOUT,
+            object_type="privacy.user",
+            object_id=request.user.pk,
+            purpose=Purpose.SYSTEM,
+            request=request,
+        )
     logout(request)
     return redirect("privacy:login")
 
@@ -105,6 +136,13 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         entries = entries.filter(action=action)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     report = audit.verify() if request.GET.get("verify") else None
-    return render(request, "privacy/audit_log.html",
-                  {"page": page, "report": report, "actions": AuditAction.choices,
-                   "action": action})
+    return render(
+        request,
+        "privacy/audit_log.html",
+        {
+            "page": page,
+            "report": report,
+            "actions": AuditAction.choices,
+            "action": action,
+        },
+    )

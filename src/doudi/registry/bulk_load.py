@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import polars as pl
@@ -84,7 +84,8 @@ def load_city(
 
 
 def _next_id(model: type[Model]) -> int:
-    return int(model.objects.aggregate(top=Max("pk"))["top"] or 0)
+    top = model._default_manager.aggregate(top=Max("pk"))["top"]
+    return int(top or 0)
 
 
 def load_regions(regions: pl.DataFrame) -> dict[str, int]:
@@ -116,276 +117,180 @@ def _region(row: dict[str, Any], ids: dict[str, int], paths: dict[str, str]) -> 
     )
 
 
+def _now() -> str:
+    """Return the load time as ISO text, which both databases accept."""
+    return timezone.now().isoformat(sep=" ")
+
+
+def _dates_as_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """Turn date columns into ISO text once, instead of per value in Python."""
+    return frame.with_columns(
+        pl.col(name).dt.to_string("%Y-%m-%d")
+        for name, dtype in frame.schema.items()
+        if dtype == pl.Date
+    )
+
+
 def _context(model: type[Model], field: str) -> str:
     return f"{model._meta.app_label}.{model._meta.model_name}.{field}"
+
+
+def _encrypt(ring: FieldKeyring, values: pl.Series, context: str) -> pl.Series:
+    return pl.Series(
+        [None if v is None else ring.encrypt(v, context=context) for v in values],
+        dtype=pl.Utf8,
+    )
+
+
+def _index(ring: FieldKeyring, values: pl.Series, domain: str) -> pl.Series:
+    return pl.Series(
+        ["" if v is None else ring.blind_index(v, domain=domain) for v in values],
+        dtype=pl.Utf8,
+    )
 
 
 def _load_households(
     frame: pl.DataFrame, base: int, region_ids: dict[str, int], digest: Any
 ) -> None:
-    ring, now = keyring(), timezone.now()
-    context = _context(Household, "address")
-
-    def rows() -> Iterator[tuple[Any, ...]]:
-        for key, code, address, single, lost in frame.select(
-            "hh_key", "community_code", "address", "single_parent", "lost_only_child"
-        ).iter_rows():
-            digest.update(f"h{key}|{code}".encode())
-            yield (
-                base + key,
-                region_ids[code],
-                ring.encrypt(address, context=context),
-                single,
-                lost,
-                now,
-                now,
-            )
-
-    columns = [
-        "id",
+    ring, now = keyring(), _now()
+    digest.update(frame.select("hh_key", "community_code").write_csv().encode())
+    codes = pl.DataFrame(
+        {"community_code": list(region_ids), "region_id": list(region_ids.values())},
+        schema={"community_code": pl.Utf8, "region_id": pl.Int64},
+    )
+    rows = frame.join(codes, on="community_code", how="left").select(
+        (pl.col("hh_key") + base).alias("id"),
         "region_id",
-        "address",
+        _encrypt(ring, frame["address"], _context(Household, "address")).alias(
+            "address"
+        ),
         "single_parent",
         "lost_only_child",
-        "created_at",
-        "updated_at",
-    ]
-    _insert(Household._meta.db_table, columns, rows())
+        pl.lit(now).alias("created_at"),
+        pl.lit(now).alias("updated_at"),
+    )
+    _insert_frame(Household._meta.db_table, rows)
 
 
 def _load_persons(frame: pl.DataFrame, base: int, digest: Any) -> None:
-    ring, now = keyring(), timezone.now()
-    contexts = {
-        name: _context(Person, name) for name in ("name", "resident_id", "phone")
-    }
-    selected = frame.select(
-        "person_key",
-        "name",
+    ring, now = keyring(), _now()
+    digest.update(frame.select("person_key", "resident_id").write_csv().encode())
+    rows = _dates_as_text(frame).select(
+        (pl.col("person_key") + base).alias("id"),
+        _encrypt(ring, frame["name"], _context(Person, "name")).alias("name"),
+        _index(ring, frame["name"], "person.name").alias("name_index"),
         "sex",
         "birth_date",
-        "resident_id",
-        "phone",
+        _encrypt(ring, frame["resident_id"], _context(Person, "resident_id")).alias(
+            "resident_id"
+        ),
+        _index(ring, frame["resident_id"], "person.resident_id").alias(
+            "resident_id_index"
+        ),
+        _encrypt(ring, frame["phone"], _context(Person, "phone")).alias("phone"),
+        _index(ring, frame["phone"], "person.phone").alias("phone_index"),
         "hukou_type",
         "hukou_nature",
         "hukou_region_code",
         "residence_status",
+        pl.lit(now).alias("created_at"),
+        pl.lit(now).alias("updated_at"),
     )
-
-    def rows() -> Iterator[tuple[Any, ...]]:
-        for (
-            key,
-            name,
-            sex,
-            born,
-            rid,
-            phone,
-            h_type,
-            h_nature,
-            h_code,
-            status,
-        ) in selected.iter_rows():
-            digest.update(f"p{key}".encode())
-            yield (
-                base + key,
-                ring.encrypt(name, context=contexts["name"]),
-                ring.blind_index(name, domain="person.name"),
-                sex,
-                born,
-                ring.encrypt(rid, context=contexts["resident_id"]),
-                ring.blind_index(rid, domain="person.resident_id"),
-                ring.encrypt(phone, context=contexts["phone"]) if phone else None,
-                ring.blind_index(phone, domain="person.phone") if phone else "",
-                h_type,
-                h_nature,
-                h_code,
-                status,
-                now,
-                now,
-            )
-
-    columns = [
-        "id",
-        "name",
-        "name_index",
-        "sex",
-        "birth_date",
-        "resident_id",
-        "resident_id_index",
-        "phone",
-        "phone_index",
-        "hukou_type",
-        "hukou_nature",
-        "hukou_region_code",
-        "residence_status",
-        "created_at",
-        "updated_at",
-    ]
-    _insert(Person._meta.db_table, columns, rows())
+    _insert_frame(Person._meta.db_table, rows)
 
 
 def _load_memberships(frame: pl.DataFrame, hh_base: int, person_base: int) -> None:
-    selected = frame.select("hh_key", "person_key", "relationship", "member_since")
-    rows = (
-        (hh_base + hh, person_base + person, relationship, since, None)
-        for hh, person, relationship, since in selected.iter_rows()
+    rows = _dates_as_text(frame).select(
+        (pl.col("hh_key") + hh_base).alias("household_id"),
+        (pl.col("person_key") + person_base).alias("person_id"),
+        "relationship",
+        pl.col("member_since").alias("start_date"),
+        pl.lit(None, dtype=pl.Utf8).alias("end_date"),
     )
-    columns = ["household_id", "person_id", "relationship", "start_date", "end_date"]
-    _insert(Membership._meta.db_table, columns, rows)
+    _insert_frame(Membership._meta.db_table, rows)
 
 
 def _load_facts(city: SynthCity, person_base: int) -> int:
-    ring, now = keyring(), timezone.now()
-    context = _context(PersonFact, "reference")
-    facts = city.facts.select(
-        "person_key",
+    ring, now = keyring(), _now()
+    facts = _dates_as_text(city.facts)
+    fact_rows = facts.select(
+        (pl.col("person_key") + person_base).alias("person_id"),
         "kind",
-        "code",
-        "grade",
-        "reference",
+        pl.col("code").fill_null(""),
+        pl.col("grade").cast(pl.Int64),
+        pl.lit(None, dtype=pl.Int64).alias("amount_fen"),
+        _encrypt(ring, facts["reference"], _context(PersonFact, "reference")).alias(
+            "reference"
+        ),
+        pl.col("detail").fill_null("{}"),
         "valid_from",
-        "valid_to",
-        "detail",
+        pl.col("valid_to").cast(pl.Utf8),
+        pl.lit(FactSource.SYNTHETIC.value).alias("source"),
+        pl.lit(now).alias("recorded_at"),
     )
-    income_start = date(city.as_of.year, 1, 1)
-    columns = [
-        "person_id",
-        "kind",
-        "code",
-        "grade",
-        "amount_fen",
-        "reference",
-        "detail",
-        "valid_from",
-        "valid_to",
-        "source",
-        "recorded_at",
-    ]
-    fact_rows = (
-        (
-            person_base + key,
-            kind,
-            code or "",
-            grade,
-            None,
-            _maybe_encrypt(ring, ref, context),
-            detail or "{}",
-            start,
-            end,
-            FactSource.SYNTHETIC,
-            now,
-        )
-        for key, kind, code, grade, ref, start, end, detail in facts.iter_rows()
+    income_rows = city.incomes.select(
+        (pl.col("person_key") + person_base).alias("person_id"),
+        pl.lit(FactKind.INCOME.value).alias("kind"),
+        pl.col("kind").alias("code"),
+        pl.lit(None, dtype=pl.Int64).alias("grade"),
+        pl.col("monthly_declared_fen").cast(pl.Int64).alias("amount_fen"),
+        pl.lit(None, dtype=pl.Utf8).alias("reference"),
+        pl.lit("{}").alias("detail"),
+        pl.lit(date(city.as_of.year, 1, 1).isoformat()).alias("valid_from"),
+        pl.lit(None, dtype=pl.Utf8).alias("valid_to"),
+        pl.lit(FactSource.SYNTHETIC.value).alias("source"),
+        pl.lit(now).alias("recorded_at"),
     )
-    income_rows = (
-        (
-            person_base + key,
-            FactKind.INCOME,
-            kind,
-            None,
-            fen,
-            None,
-            "{}",
-            income_start,
-            None,
-            FactSource.SYNTHETIC,
-            now,
-        )
-        for key, kind, fen in city.incomes.select(
-            "person_key", "kind", "monthly_declared_fen"
-        ).iter_rows()
-    )
-    _insert(PersonFact._meta.db_table, columns, _chain(fact_rows, income_rows))
-    return facts.height + city.incomes.height
-
-
-def _maybe_encrypt(ring: FieldKeyring, value: str | None, context: str) -> str | None:
-    return ring.encrypt(value, context=context) if value else None
-
-
-def _chain(*iterables: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
-    for iterable in iterables:
-        yield from iterable
+    _insert_frame(PersonFact._meta.db_table, fact_rows)
+    _insert_frame(PersonFact._meta.db_table, income_rows)
+    return fact_rows.height + income_rows.height
 
 
 def _load_assets(frame: pl.DataFrame, hh_base: int, as_of: date) -> None:
-    now = timezone.now()
-    start = date(as_of.year, 1, 1)
-    rows = (
-        (hh_base + hh, kind, count, fen, start, None, FactSource.SYNTHETIC, now)
-        for hh, kind, count, fen in frame.select(
-            "hh_key", "kind", "count", "value_declared_fen"
-        ).iter_rows()
-    )
-    columns = [
-        "household_id",
+    rows = frame.select(
+        (pl.col("hh_key") + hh_base).alias("household_id"),
         "kind",
         "count",
-        "value_fen",
-        "valid_from",
-        "valid_to",
-        "source",
-        "recorded_at",
-    ]
-    _insert(HouseholdAsset._meta.db_table, columns, rows)
+        pl.col("value_declared_fen").alias("value_fen"),
+        pl.lit(date(as_of.year, 1, 1).isoformat()).alias("valid_from"),
+        pl.lit(None, dtype=pl.Utf8).alias("valid_to"),
+        pl.lit(FactSource.SYNTHETIC.value).alias("source"),
+        pl.lit(_now()).alias("recorded_at"),
+    )
+    _insert_frame(HouseholdAsset._meta.db_table, rows)
 
 
-def _insert(
-    table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
-) -> None:
+def _insert_frame(table: str, frame: pl.DataFrame) -> None:
+    """Insert every row of `frame`; its column names are the table's columns."""
     if connection.vendor == "postgresql":
-        _copy_postgres(table, columns, rows)
+        _copy_postgres(table, frame)
     else:
-        _executemany(table, columns, rows)
+        _executemany(table, frame)
 
 
-def _executemany(
-    table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
-) -> None:
+def _executemany(table: str, frame: pl.DataFrame) -> None:
     quote = connection.ops.quote_name
-    placeholders = ", ".join(["%s"] * len(columns))
-    sql = (
-        f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
-        f"VALUES ({placeholders})"
-    )
+    placeholders = ", ".join(["%s"] * frame.width)
+    columns = ", ".join(quote(c) for c in frame.columns)
+    sql = f"INSERT INTO {quote(table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
     with connection.cursor() as cursor:
-        for batch in _batched(rows, CHUNK):
-            cursor.executemany(sql, [_sqlite_row(row) for row in batch])
+        for offset in range(0, frame.height, CHUNK):
+            cursor.executemany(sql, frame.slice(offset, CHUNK).rows())
 
 
-def _sqlite_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple(
-        value.isoformat(sep=" ")
-        if isinstance(value, datetime)
-        else value.isoformat()
-        if isinstance(value, date)
-        else value
-        for value in row
-    )
-
-
-def _copy_postgres(
-    table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
-) -> None:
+def _copy_postgres(table: str, frame: pl.DataFrame) -> None:
+    """Stream `frame` as CSV into COPY; a null is an unquoted empty field."""
     quote = connection.ops.quote_name
-    sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    columns = ", ".join(quote(c) for c in frame.columns)
+    sql = f"COPY {quote(table)} ({columns}) FROM STDIN WITH (FORMAT csv)"
     with connection.cursor() as cursor:
         raw = cursor.cursor
         with raw.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
-
-
-def _batched(
-    rows: Iterable[tuple[Any, ...]], size: int
-) -> Iterator[list[tuple[Any, ...]]]:
-    batch: list[tuple[Any, ...]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+            for offset in range(0, frame.height, CHUNK * 5):
+                chunk = frame.slice(offset, CHUNK * 5)
+                copy.write(
+                    chunk.write_csv(include_header=False, quote_style="non_numeric")
+                )
 
 
 def reset_sequences() -> None:

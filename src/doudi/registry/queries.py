@@ -71,9 +71,7 @@ def _shows_full(user: User) -> bool:
 def scoped_households(user: User) -> QuerySet[Household]:
     return access.scope_households(
         Household.objects.select_related("region__parent"), user
-    ).annotate(
-        size=Count("memberships", filter=Q(memberships__end_date__isnull=True))
-    )
+    ).annotate(size=Count("memberships", filter=Q(memberships__end_date__isnull=True)))
 
 
 def _heads(households: list[Household]) -> dict[int, str]:
@@ -125,7 +123,9 @@ def search_households(user: User, query: str) -> tuple[QuerySet[Household], str]
         return households.order_by("pk"), "all"
     kind, persons = _persons_matching(query)
     matching = Membership.objects.filter(person__in=persons, end_date__isnull=True)
-    return households.filter(pk__in=matching.values("household_id")).order_by("pk"), kind
+    return households.filter(pk__in=matching.values("household_id")).order_by(
+        "pk"
+    ), kind
 
 
 def _persons_matching(query: str) -> tuple[str, QuerySet[Person]]:
@@ -134,13 +134,17 @@ def _persons_matching(query: str) -> tuple[str, QuerySet[Person]]:
     except resident_id.InvalidResidentId:
         canonical = ""
     if canonical:
-        return "resident_id", Person.objects.filter(resident_id_index=resident_id_index(canonical))
+        return "resident_id", Person.objects.filter(
+            resident_id_index=resident_id_index(canonical)
+        )
     if MOBILE.match(query):
         return "phone", Person.objects.filter(phone_index=phone_index(query))
     return "name", Person.objects.filter(name_index=name_index(query))
 
 
-def audit_search(user: User, kind: str, matches: int, request: HttpRequest | None) -> None:
+def audit_search(
+    user: User, kind: str, matches: int, request: HttpRequest | None
+) -> None:
     audit.record(
         actor=user,
         action=AuditAction.SEARCH,
@@ -152,17 +156,38 @@ def audit_search(user: User, kind: str, matches: int, request: HttpRequest | Non
     )
 
 
+def _audit_denied(
+    user: User,
+    object_type: str,
+    object_id: int,
+    purpose: Purpose,
+    request: HttpRequest | None,
+) -> None:
+    audit.record(
+        actor=user,
+        action=AuditAction.DENIED,
+        object_type=object_type,
+        object_id=object_id,
+        purpose=purpose,
+        request=request,
+    )
+
+
 def open_household(user: User, pk: int, request: HttpRequest | None) -> HouseholdView:
     """Return one household in the user's scope, audited; 404 outside scope."""
     household = scoped_households(user).filter(pk=pk).first()
     if household is None:
         if Household.objects.filter(pk=pk).exists():
-            audit.record(actor=user, action=AuditAction.DENIED,
-                         object_type="registry.household", object_id=pk,
-                         purpose=_purpose_for(user), request=request)
+            _audit_denied(user, "registry.household", pk, _purpose_for(user), request)
         raise Http404(_("No household %(pk)s in your region.") % {"pk": pk})
-    audit.record(actor=user, action=AuditAction.READ, object_type="registry.household",
-                 object_id=pk, purpose=_purpose_for(user), request=request)
+    audit.record(
+        actor=user,
+        action=AuditAction.READ,
+        object_type="registry.household",
+        object_id=pk,
+        purpose=_purpose_for(user),
+        request=request,
+    )
     return _household_view(user, household)
 
 
@@ -175,9 +200,14 @@ def _household_view(user: User, household: Household) -> HouseholdView:
     memberships = list(
         household.memberships.select_related("person").order_by("start_date", "pk")
     )
-    current = [_member(m, full, named, today) for m in memberships if m.end_date is None]
-    former = [_member(m, full, named, today) for m in memberships if m.end_date is not None]
-    head = next((m.name for m in current if m.relationship == Relationship.HEAD.label), "")
+    current = [
+        _member(m, full, named, today) for m in memberships if m.end_date is None
+    ]
+    former = [
+        _member(m, full, named, today) for m in memberships if m.end_date is not None
+    ]
+    head_label = str(Relationship.HEAD.label)
+    head = next((m.name for m in current if m.relationship == head_label), "")
     person_ids = [m.person_id for m in memberships]
     facts = list(
         PersonFact.objects.filter(person_id__in=person_ids)
@@ -199,7 +229,9 @@ def _member(membership: Membership, full: bool, named: bool, today: date) -> Mem
     return MemberView(
         person_id=person.pk,
         name=person.name if named else mask_name(person.name),
-        resident_id=person.resident_id if full else mask_resident_id(person.resident_id),
+        resident_id=person.resident_id
+        if full
+        else mask_resident_id(person.resident_id),
         phone=(person.phone or "") if full else mask_phone(person.phone),
         sex=person.get_sex_display(),
         age=person.age_on(today),
@@ -214,14 +246,25 @@ def reveal_resident_id(
 ) -> str:
     """Return the full resident ID to a role that needs it, audited as a reveal."""
     if not access.can_reveal_full_id(user):
+        _audit_denied(user, "registry.person", person_pk, purpose, request)
         raise PermissionDenied(_("Your role sees resident IDs masked."))
-    person = access.scope_persons(Person.objects.all(), user).filter(pk=person_pk).first()
+    person = (
+        access.scope_persons(Person.objects.all(), user).filter(pk=person_pk).first()
+    )
     if person is None:
+        if Person.objects.filter(pk=person_pk).exists():
+            _audit_denied(user, "registry.person", person_pk, purpose, request)
         raise Http404(_("No such person in your region."))
-    audit.record(actor=user, action=AuditAction.REVEAL, object_type="registry.person",
-                 object_id=person_pk, purpose=purpose, request=request,
-                 detail={"field": "resident_id"})
-    return person.resident_id
+    audit.record(
+        actor=user,
+        action=AuditAction.REVEAL,
+        object_type="registry.person",
+        object_id=person_pk,
+        purpose=purpose,
+        request=request,
+        detail={"field": "resident_id"},
+    )
+    return str(person.resident_id)
 
 
 EXPORT_HEADER = ["household", "community", "street", "head", "members", "address"]
@@ -238,13 +281,25 @@ def export_households(user: User, request: HttpRequest | None) -> list[list[str]
         heads = _heads(chunk)
         for household in chunk:
             row = _row(household, heads.get(household.pk, ""), False)
-            line = [str(row.pk), row.community, row.street, row.head_name,
-                    str(row.size), row.address]
+            line = [
+                str(row.pk),
+                row.community,
+                row.street,
+                row.head_name,
+                str(row.size),
+                row.address,
+            ]
             digest.update("\t".join(line).encode())
             lines.append(line)
-    audit.record(actor=user, action=AuditAction.EXPORT, object_type="registry.household",
-                 purpose=Purpose.CASE_WORK, request=request, record_count=len(lines) - 1,
-                 checksum=digest.hexdigest())
+    audit.record(
+        actor=user,
+        action=AuditAction.EXPORT,
+        object_type="registry.household",
+        purpose=Purpose.CASE_WORK,
+        request=request,
+        record_count=len(lines) - 1,
+        checksum=digest.hexdigest(),
+    )
     return lines
 
 

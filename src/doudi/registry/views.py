@@ -9,8 +9,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.middleware import HtmxDetails
 
 from doudi.privacy import access
 from doudi.privacy.choices import Purpose
@@ -18,6 +20,12 @@ from doudi.privacy.models import User
 from doudi.registry import queries
 
 PAGE_SIZE = 25
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request after django-htmx's middleware has added `htmx`."""
+
+    htmx: HtmxDetails
 
 
 def _user(request: HttpRequest) -> User:
@@ -29,7 +37,7 @@ def _user(request: HttpRequest) -> User:
 
 @login_required
 @require_GET
-def household_list(request: HttpRequest) -> HttpResponse:
+def household_list(request: HtmxHttpRequest) -> HttpResponse:
     user = _user(request)
     query = request.GET.get("q", "")
     households, kind = queries.search_households(user, query)
@@ -37,10 +45,22 @@ def household_list(request: HttpRequest) -> HttpResponse:
     rows = queries.household_rows(user, list(page.object_list), request)
     if query.strip():
         queries.audit_search(user, kind, page.paginator.count, request)
-    context = {"page": page, "rows": rows, "query": query, "search_kind": kind,
-               "can_export": access.can_export(user)}
-    template = "registry/_household_table.html" if request.htmx else "registry/household_list.html"
-    return render(request, template, context)
+    context = {
+        "page": page,
+        "rows": rows,
+        "query": query,
+        "search_kind": kind,
+        "can_export": access.can_export(user),
+    }
+    # Only the search form's own requests get the table alone. History restores
+    # (htmx re-fetching a pushed URL) and plain loads get the whole page.
+    if request.htmx and request.htmx.target == "households":
+        template = "registry/_household_table.html"
+    else:
+        template = "registry/household_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required
@@ -48,20 +68,29 @@ def household_list(request: HttpRequest) -> HttpResponse:
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     view = queries.open_household(user, pk, request)
-    context = {"household": view, "can_reveal": access.can_reveal_full_id(user),
-               "purposes": [Purpose.CASE_WORK, Purpose.VERIFICATION, Purpose.MONITORING]}
+    context = {
+        "household": view,
+        "can_reveal": access.can_reveal_full_id(user),
+        "purposes": [Purpose.CASE_WORK, Purpose.VERIFICATION, Purpose.MONITORING],
+    }
     return render(request, "registry/household_detail.html", context)
 
 
 @login_required
 @require_POST
-def reveal_resident_id(request: HttpRequest, person_pk: int) -> HttpResponse:
+def reveal_resident_id(request: HtmxHttpRequest, person_pk: int) -> HttpResponse:
     user = _user(request)
     purpose_value = request.POST.get("purpose", "")
     if purpose_value not in Purpose.values or purpose_value == Purpose.SYSTEM:
         return HttpResponse(_("Choose why you need the full number."), status=400)
     value = queries.reveal_resident_id(user, person_pk, Purpose(purpose_value), request)
-    return render(request, "registry/_revealed_id.html", {"value": value})
+    if request.htmx:
+        return render(request, "registry/_revealed_id.html", {"value": value})
+    # Without JavaScript the form posts normally, so answer with a whole page.
+    household = request.POST.get("household", "")
+    household_pk = int(household) if household.isdecimal() else None
+    context = {"value": value, "household_pk": household_pk}
+    return render(request, "registry/revealed_id_page.html", context)
 
 
 @login_required
@@ -72,7 +101,8 @@ def export_households(request: HttpRequest) -> StreamingHttpResponse:
     buffer = _Echo()
     writer = csv.writer(buffer)
     response = StreamingHttpResponse(
-        ("\ufeff" if i == 0 else "") + writer.writerow(row) for i, row in enumerate(rows)
+        ("\ufeff" if i == 0 else "") + writer.writerow(row)
+        for i, row in enumerate(rows)
     )
     response["Content-Type"] = "text/csv; charset=utf-8"
     response["Content-Disposition"] = 'attachment; filename="households.csv"'

@@ -62,7 +62,7 @@ def draw_assets(
     income_rank = _rank(monthly_income_fen)
     head_old = _head_is_old(skeleton)
     parts = [
-        _deposits(rng, monthly_income_fen, head_old),
+        _deposits(rng, monthly_income_fen, income_rank, head_old),
         _securities(rng, monthly_income_fen, income_rank),
         _insurance(rng, monthly_income_fen),
         _vehicles(rng, income_rank),
@@ -142,10 +142,14 @@ def _rows(
 
 
 def _deposits(
-    rng: np.random.Generator, income_fen: IntArray, head_old: npt.NDArray[np.bool_]
+    rng: np.random.Generator,
+    income_fen: IntArray,
+    income_rank: FloatArray,
+    head_old: npt.NDArray[np.bool_],
 ) -> AssetRows:
-    # Everyone has at least one account; older households have saved longer.
-    median_months = np.where(head_old, 16.0, 8.0)
+    # Everyone has at least one account. Richer households save a larger share
+    # of income, and older households have saved for longer.
+    median_months = (3.0 + 10.0 * income_rank) * np.where(head_old, 1.8, 1.0)
     value = _months_of_income(rng, income_fen, median_months, 1.1)
     count = 1 + rng.poisson(1.0, income_fen.size)
     selected = np.ones(income_fen.size, dtype=bool)

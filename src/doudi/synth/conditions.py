@@ -50,10 +50,12 @@ ADL_ITEMS: Final = (
     "continence",
 )
 FULLY_DEPENDENT_MIN_ITEMS: Final = 4
+CARE_LEVELS: Final = ("self_care", "partly_dependent", "fully_dependent")
 WORKING_AGE: Final = (16, 59)
-# ESTIMATE: retirement ages used for everyone (women's ages vary by job).
+# ESTIMATE: statutory retirement ages before the 2025 reform: men at 60,
+# women at 50 (workers) or 55 (staff), taken as half each.
 RETIREMENT_AGE_MALE: Final = 60
-RETIREMENT_AGE_FEMALE: Final = 55
+RETIREMENT_AGES_FEMALE: Final = (50, 55)
 
 # ESTIMATE: relative risk of disability and serious illness by age band.
 AGE_BANDS: Final = (0, 15, 45, 60, 70, 80)
@@ -78,8 +80,11 @@ class Conditions:
     school_level: IntArray  # index into SCHOOL_LEVELS, or -1
     activity: IntArray  # index into ACTIVITIES, or -1 under 16
     work_capacity: IntArray  # index into WORK_CAPACITIES, or -1 outside 16-59
+    retirement_age: IntArray  # statutory retirement age in years
     care_assessed: BoolArray
-    adl_needs_help: npt.NDArray[np.bool_]  # persons x ADL_ITEMS
+    # One row per assessed person, in person order, and one column per ADL
+    # item: True where the person needs help.
+    adl_needs_help: npt.NDArray[np.bool_]
 
 
 def draw_conditions(
@@ -91,13 +96,25 @@ def draw_conditions(
         rng, ages, SERIOUS_ILLNESS_RELATIVE_RISK, calibration.SERIOUS_ILLNESS_PREVALENCE
     )
     chronic = rng.random(ages.size) < np.array(CHRONIC_SHARE)[_age_band(ages)]
-    school = _draw_school_level(rng, ages)
-    activity = _draw_activity(rng, skeleton, ages, school, grade, serious)
+    school = _draw_school_level(rng, ages, skeleton.member)
+    retirement_age = retirement_ages(rng, skeleton.male)
+    activity = _draw_activity(
+        rng, skeleton, ages, school, grade, serious, retirement_age
+    )
     capacity = _work_capacity(rng, ages, grade, serious, chronic)
     assessed = (ages >= 60) | ((grade >= 1) & (grade <= 2))
-    adl = _draw_adl(rng, ages, grade)
+    adl = _draw_adl(rng, ages[assessed], grade[assessed])
     return Conditions(
-        category, grade, serious, chronic, school, activity, capacity, assessed, adl
+        disability_category=category,
+        disability_grade=grade,
+        serious_illness=serious,
+        chronic_illness=chronic,
+        school_level=school,
+        activity=activity,
+        work_capacity=capacity,
+        retirement_age=retirement_age,
+        care_assessed=assessed,
+        adl_needs_help=adl,
     )
 
 
@@ -134,10 +151,17 @@ def _draw_disability(
     )
 
 
-def _draw_school_level(rng: np.random.Generator, ages: IntArray) -> IntArray:
+def _draw_school_level(
+    rng: np.random.Generator, ages: IntArray, member: IntArray
+) -> IntArray:
     # ESTIMATE: enrolment by age; "vocational" covers secondary and higher
-    # vocational schools.
+    # vocational schools. Students aged 18+ are children of the household,
+    # because students living on their own are in collective households.
     draw = rng.random(ages.size)
+    dependant = np.isin(
+        member, [Member.CHILD, Member.ADULT_CHILD, Member.GRANDCHILD, Member.SIBLING]
+    )
+    draw = np.where((ages >= 18) & ~dependant, 1.0, draw)
     level = np.full(ages.size, -1, dtype=np.int64)
     level[(ages >= 3) & (ages <= 5) & (draw < 0.92)] = 0
     level[(ages >= 6) & (ages <= 11)] = 1
@@ -159,19 +183,26 @@ def _draw_activity(
     school: IntArray,
     grade: IntArray,
     serious: BoolArray,
+    retirement_age: IntArray,
 ) -> IntArray:
-    male = skeleton.male
     in_labour_force = rng.random(ages.size) < _participation(skeleton, ages, grade, serious)
     unemployment = np.where((grade >= 3) | serious, 0.15, calibration.UNEMPLOYMENT_RATE)
     unemployed = rng.random(ages.size) < unemployment
 
     activity = np.where(in_labour_force, np.where(unemployed, 1, 0), 4)
-    # ESTIMATE: a tenth of people past retirement age keep their activity.
-    retirement_age = np.where(male, RETIREMENT_AGE_MALE, RETIREMENT_AGE_FEMALE)
-    retired = (ages >= retirement_age) & (rng.random(ages.size) >= 0.10)
+    # ESTIMATE: a tenth of employed people past retirement age keep working;
+    # everyone else past that age is retired.
+    keeps_working = (activity == 0) & (rng.random(ages.size) < 0.10)
+    retired = (ages >= retirement_age) & ~keeps_working
     activity = np.where(retired, 2, activity)
     activity = np.where((ages >= 16) & (school >= 0), 3, activity)
     return np.where(ages >= 16, activity, -1).astype(np.int64)
+
+
+def retirement_ages(rng: np.random.Generator, male: BoolArray) -> IntArray:
+    """Draw each person's statutory retirement age."""
+    female_age = rng.choice(np.array(RETIREMENT_AGES_FEMALE), size=male.size)
+    return np.where(male, RETIREMENT_AGE_MALE, female_age).astype(np.int64)
 
 
 def _participation(
@@ -179,8 +210,12 @@ def _participation(
 ) -> FloatArray:
     # ESTIMATE: labour force participation of working-age people outside
     # school, lowered by severe disability and serious illness.
-    base = np.where(skeleton.male, 0.92, 0.82)
+    base = np.where(skeleton.male, 0.94, 0.86)
     base = np.where(ages >= 55, base * 0.7, base)
+    # Heads and migrants mostly work: a migrant who does not usually leaves.
+    head = skeleton.member == Member.HEAD
+    migrant = skeleton.migrant[skeleton.household_of]
+    base = np.where(head | migrant, 0.99, base)
     base = np.where((grade >= 1) & (grade <= 2), 0.15, base)
     base = np.where(grade >= 3, base * 0.6, base)
     base = np.where(serious, base * 0.3, base)
@@ -222,11 +257,12 @@ def _draw_adl(
     return (frailty[:, None] + noise) > np.array(ADL_THRESHOLDS)[None, :]
 
 
-def care_levels(adl_needs_help: npt.NDArray[np.bool_]) -> npt.NDArray[np.str_]:
-    """Classify ADL results: 4 or more items needing help is fully dependent."""
+def care_level_index(adl_needs_help: npt.NDArray[np.bool_]) -> IntArray:
+    """Classify ADL results into CARE_LEVELS indices.
+
+    Needing help with FULLY_DEPENDENT_MIN_ITEMS or more items is fully
+    dependent, with at least one item partly dependent, else self-care.
+    """
     failing = adl_needs_help.sum(axis=1)
-    return np.where(
-        failing >= FULLY_DEPENDENT_MIN_ITEMS,
-        "fully_dependent",
-        np.where(failing >= 1, "partly_dependent", "self_care"),
-    )
+    level = np.where(failing >= 1, 1, 0)
+    return np.where(failing >= FULLY_DEPENDENT_MIN_ITEMS, 2, level).astype(np.int64)

@@ -34,14 +34,14 @@ from doudi.synth.conditions import (
     ACTIVITIES,
     ADL_ITEMS,
     DISABILITY_CATEGORIES,
-    RETIREMENT_AGE_FEMALE,
-    RETIREMENT_AGE_MALE,
     SCHOOL_ENTRY_AGES,
     SCHOOL_LEVELS,
     WORK_CAPACITIES,
+    CARE_LEVELS,
     Conditions,
-    care_levels,
+    care_level_index,
 )
+from doudi.synth.columns import labels
 from doudi.synth.households import DAYS_PER_YEAR, Member, Skeleton
 
 IntArray = npt.NDArray[np.int64]
@@ -109,7 +109,10 @@ def build_facts(
     resident_ids: pl.Series,
     below_dibao_line: BoolArray,
 ) -> pl.DataFrame:
-    """Build the facts frame, sorted by person and kind."""
+    """Build the facts frame, grouped by kind and sorted by person within kind.
+
+    Sorting the whole frame by person would double its peak memory.
+    """
     frames = [
         _disability(context, resident_ids),
         _illness(context),
@@ -122,33 +125,34 @@ def build_facts(
         _unsupported_children(context),
         _migrants_in_difficulty(context, below_dibao_line),
     ]
-    return pl.concat(frames).sort("person_key", "kind", maintain_order=True)
+    return pl.concat(frames)
 
 
 def _frame(
     persons: IntArray,
     kind: str,
-    code: npt.NDArray[np.str_] | str,
+    code: pl.Series | str,
     valid_from: DateArray,
     grade: IntArray | None = None,
     reference: pl.Series | None = None,
     detail: pl.Series | None = None,
 ) -> pl.DataFrame:
-    count = persons.size
-    frame = pl.DataFrame(
-        {
-            "person_key": persons + 1,
-            "kind": np.full(count, kind),
-            "code": np.full(count, code) if isinstance(code, str) else code,
-            "valid_from": valid_from,
-        }
-    )
-    optional = {"grade": grade, "reference": reference, "detail": detail}
+    frame = pl.DataFrame({"person_key": persons + 1, "valid_from": valid_from})
+    columns = {
+        "kind": kind,
+        "code": code,
+        "grade": grade,
+        "reference": reference,
+        "valid_to": None,
+        "detail": detail,
+    }
     filled = [
-        pl.lit(None).alias(name) if values is None else pl.Series(name, values)
-        for name, values in optional.items()
+        pl.lit(values).alias(name)
+        if values is None or isinstance(values, str)
+        else pl.Series(name, values)
+        for name, values in columns.items()
     ]
-    return frame.with_columns(*filled, pl.lit(None).alias("valid_to")).select(
+    return frame.with_columns(filled).select(
         pl.col(name).cast(dtype) for name, dtype in FACT_SCHEMA.items()
     )
 
@@ -156,10 +160,12 @@ def _frame(
 def _disability(context: FactContext, resident_ids: pl.Series) -> pl.DataFrame:
     category = context.conditions.disability_category
     persons = np.flatnonzero(category >= 0)
-    names = np.array(DISABILITY_CATEGORIES)[category[persons]]
+    names = labels(DISABILITY_CATEGORIES, category[persons])
     grade = context.conditions.disability_grade[persons]
-    digits = np.array([calibration.DISABILITY_CATEGORY_DIGITS[n] for n in DISABILITY_CATEGORIES])
-    suffix = pl.Series(digits[category[persons]]) + pl.Series(grade.astype(str))
+    digits = np.array(
+        [int(calibration.DISABILITY_CATEGORY_DIGITS[n]) for n in DISABILITY_CATEGORIES]
+    )
+    suffix = pl.Series(digits[category[persons]] * 10 + grade).cast(pl.Utf8)
     reference = resident_ids.gather(persons) + suffix
     return _frame(
         persons, "disability", names, context.since(persons, 10.0), grade, reference
@@ -180,19 +186,19 @@ def _illness(context: FactContext) -> pl.DataFrame:
 def _work_capacity(context: FactContext) -> pl.DataFrame:
     capacity = context.conditions.work_capacity
     persons = np.flatnonzero(capacity >= 0)
-    codes = np.array(WORK_CAPACITIES)[capacity[persons]]
+    codes = labels(WORK_CAPACITIES, capacity[persons])
     return _frame(persons, "work_capacity", codes, context.since(persons, 2.0, 16.0))
 
 
 def _employment(context: FactContext) -> pl.DataFrame:
     activity = context.conditions.activity
     persons = np.flatnonzero(activity >= 0)
-    codes = np.array(ACTIVITIES)[activity[persons]]
+    codes = labels(ACTIVITIES, activity[persons])
     started = context.since(persons, 10.0, 16.0)
 
     # Retired people have been retired since they reached retirement age.
-    male = context.skeleton.male[persons]
-    retirement = context.birthday(persons, np.where(male, RETIREMENT_AGE_MALE, RETIREMENT_AGE_FEMALE))
+    retirement_age = context.conditions.retirement_age[persons]
+    retirement = context.birthday(persons, retirement_age)
     retired = activity[persons] == ACTIVITIES.index("retired")
     valid_from = np.where(retired, np.minimum(retirement, context.as_of), started)
     return _frame(persons, "employment", codes, valid_from)
@@ -211,7 +217,7 @@ def _schooling(context: FactContext) -> pl.DataFrame:
     return _frame(
         persons,
         "schooling",
-        np.array(SCHOOL_LEVELS)[level[persons]],
+        labels(SCHOOL_LEVELS, level[persons]),
         september.astype("datetime64[D]"),
     )
 
@@ -226,19 +232,21 @@ def _living_alone(context: FactContext) -> pl.DataFrame:
 
 def _care_level(context: FactContext) -> pl.DataFrame:
     persons = np.flatnonzero(context.conditions.care_assessed)
-    needs_help = context.conditions.adl_needs_help[persons]
-    items = {
-        item: np.where(needs_help[:, i], "true", "false")
-        for i, item in enumerate(ADL_ITEMS)
-    }
-    template = "{" + ", ".join(f'"{item}": {{}}' for item in ADL_ITEMS) + "}"
-    detail = pl.DataFrame(items).select(
-        pl.format(template, *ADL_ITEMS).alias("detail")
-    )["detail"]
+    needs_help = context.conditions.adl_needs_help
+    pieces: list[pl.Expr] = []
+    for i, item in enumerate(ADL_ITEMS):
+        opening = "{" if i == 0 else ", "
+        pieces.append(pl.lit(f'{opening}"{item}": '))
+        pieces.append(
+            pl.when(pl.col(item)).then(pl.lit("true")).otherwise(pl.lit("false"))
+        )
+    pieces.append(pl.lit("}"))
+    flags = pl.DataFrame({item: needs_help[:, i] for i, item in enumerate(ADL_ITEMS)})
+    detail = flags.select(pl.concat_str(pieces).alias("detail"))["detail"]
     return _frame(
         persons,
         "care_level",
-        care_levels(needs_help),
+        labels(CARE_LEVELS, care_level_index(needs_help)),
         context.since(persons, 1.0),
         detail=detail,
     )

@@ -241,22 +241,35 @@ def _draw_ages(
     anchor_age = head_age - _generation_gap(rng, head_age - 22.0)
     anchor_age = np.maximum(anchor_age, 22.0)
 
-    count = member.size
-    head = head_age[household_of]
-    anchor = anchor_age[household_of]
-    spouse = np.clip(head + rng.normal(-2.0, 3.0, count), 18.0, MAX_AGE)
-    child = head - _generation_gap(rng, head)
-    parent = head + _generation_gap(rng, MAX_AGE - head)
-    grandchild = anchor - _generation_gap(rng, anchor)
-    sibling = np.clip(head + rng.normal(0.0, 4.0, count), 16.0, MAX_AGE)
-    child_in_law = np.clip(anchor + rng.normal(0.0, 3.0, count), 20.0, MAX_AGE)
-
-    by_member = np.stack(
-        [head, spouse, child, anchor, parent, parent, parent, grandchild, sibling,
-         child_in_law]
-    )
-    ages = by_member[member, np.arange(count)]
+    ages = np.empty(member.size)
+    for kind in Member:
+        selected = np.flatnonzero(member == kind)
+        head = head_age[household_of[selected]]
+        anchor = anchor_age[household_of[selected]]
+        ages[selected] = _member_ages(rng, kind, head, anchor)
     return np.clip(ages, 0.0, MAX_AGE - 0.01)
+
+
+def _member_ages(
+    rng: np.random.Generator, kind: Member, head: FloatArray, anchor: FloatArray
+) -> FloatArray:
+    """Derive the ages of members of one kind from the head's and anchor's."""
+    count = head.size
+    if kind == Member.HEAD:
+        return head
+    if kind == Member.SPOUSE:
+        return np.clip(head + rng.normal(-2.0, 3.0, count), 18.0, MAX_AGE)
+    if kind == Member.CHILD:
+        return head - _generation_gap(rng, head)
+    if kind == Member.ADULT_CHILD:
+        return anchor
+    if kind in (Member.FATHER, Member.MOTHER, Member.PARENT):
+        return head + _generation_gap(rng, MAX_AGE - head)
+    if kind == Member.GRANDCHILD:
+        return anchor - _generation_gap(rng, anchor)
+    if kind == Member.SIBLING:
+        return np.clip(head + rng.normal(0.0, 4.0, count), 16.0, MAX_AGE)
+    return np.clip(anchor + rng.normal(0.0, 3.0, count), 20.0, MAX_AGE)
 
 
 def _draw_sexes(

@@ -28,8 +28,8 @@ INCOME_KINDS: Final = ("wages", "business", "property", "transfer", "pension")
 FEN_PER_YUAN: Final = 100
 
 # ESTIMATE: median monthly wage in yuan and the spread of log wages.
-WAGE_MEDIAN_YUAN: Final = 8_000.0
-WAGE_SIGMA: Final = 0.62
+WAGE_MEDIAN_YUAN: Final = 14_000.0
+WAGE_SIGMA: Final = 0.50
 # ESTIMATE: Shanghai's monthly minimum wage, a floor for full-time wages.
 MINIMUM_WAGE_YUAN: Final = 2_690.0
 SELF_EMPLOYED_SHARE: Final = 0.10
@@ -37,14 +37,17 @@ SELF_EMPLOYED_SHARE: Final = 0.10
 # ESTIMATE: pension medians in yuan per month: urban employees' scheme, the
 # residents' scheme of rural-nature locals, and what migrants draw at home.
 EMPLOYEE_PENSION_MEDIAN_YUAN: Final = 4_900.0
-RESIDENT_PENSION_MEDIAN_YUAN: Final = 1_750.0
-RURAL_EMPLOYEE_PENSION_SHARE: Final = 0.55
-MIGRANT_PENSION_MEDIAN_YUAN: Final = 1_600.0
-MIGRANT_NO_PENSION_SHARE: Final = 0.40
+RESIDENT_PENSION_MEDIAN_YUAN: Final = 1_900.0
+RURAL_EMPLOYEE_PENSION_SHARE: Final = 0.70
+MIGRANT_PENSION_MEDIAN_YUAN: Final = 2_600.0
+MIGRANT_NO_PENSION_SHARE: Final = 0.25
 
-# ESTIMATE: unemployment benefit and the share of unemployed people drawing it.
+# ESTIMATE: unemployment benefit and the share of unemployed people drawing
+# it; most of the others earn from casual work, recorded as wages.
 UNEMPLOYMENT_BENEFIT_YUAN: Final = 2_000.0
 UNEMPLOYMENT_BENEFIT_SHARE: Final = 0.35
+CASUAL_WORK_SHARE: Final = 0.80
+CASUAL_WORK_MEDIAN_YUAN: Final = 2_000.0
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ def draw_incomes(
     parts = [
         _earnings(rng, skeleton, ages, conditions),
         _pensions(rng, skeleton, conditions),
-        _unemployment_benefits(rng, conditions),
+        _unemployment_income(rng, conditions),
         _family_support(rng, skeleton, ages),
     ]
     person = np.concatenate([p.person for p in parts])
@@ -170,16 +173,41 @@ def _earnings(
     rng: np.random.Generator, skeleton: Skeleton, ages: IntArray, conditions: Conditions
 ) -> IncomeRows:
     employed = np.flatnonzero(conditions.activity == 0)
-    median = WAGE_MEDIAN_YUAN * _wage_factor(skeleton, ages)[employed]
-    wages = _lognormal_yuan(rng, median, WAGE_SIGMA, employed.size)
-    wages = np.maximum(wages, int(MINIMUM_WAGE_YUAN) * FEN_PER_YUAN)
+    wages = potential_wages(rng, skeleton, ages)[employed]
     self_employed = rng.random(employed.size) < SELF_EMPLOYED_SHARE
+    median = WAGE_MEDIAN_YUAN * _wage_factor(skeleton, ages)[employed]
     business = _lognormal_yuan(rng, median, 0.9, employed.size)
     return IncomeRows(
         employed.astype(np.int64),
         np.where(self_employed, 1, 0).astype(np.int64),
         np.where(self_employed, business, wages),
     )
+
+
+def potential_wages(
+    rng: np.random.Generator, skeleton: Skeleton, ages: IntArray
+) -> IntArray:
+    """Draw the monthly wage each person would earn in full-time work, in fen."""
+    median = WAGE_MEDIAN_YUAN * _wage_factor(skeleton, ages)
+    wages = _lognormal_yuan(rng, median, WAGE_SIGMA, ages.size)
+    return np.maximum(wages, int(MINIMUM_WAGE_YUAN) * FEN_PER_YUAN)
+
+
+def forgone_wages(
+    rng: np.random.Generator, skeleton: Skeleton, ages: IntArray, conditions: Conditions
+) -> IntArray:
+    """Return the wages of people who could work but do not, in fen, else 0.
+
+    These are unemployed people, and inactive heads of household, aged 16-59
+    without a grade 1-2 disability or a serious illness. Their savings reflect
+    what they earned before, so assets are drawn from household income
+    including these wages.
+    """
+    inactive_head = (conditions.activity == 4) & (skeleton.member == Member.HEAD)
+    idle = ((conditions.activity == 1) | inactive_head) & (ages >= 16) & (ages <= 59)
+    severe = (conditions.disability_grade >= 1) & (conditions.disability_grade <= 2)
+    able = idle & ~severe & ~conditions.serious_illness
+    return np.where(able, potential_wages(rng, skeleton, ages), 0).astype(np.int64)
 
 
 def _wage_factor(skeleton: Skeleton, ages: IntArray) -> FloatArray:
@@ -204,19 +232,34 @@ def _pensions(
 
     employee = _lognormal_yuan(rng, EMPLOYEE_PENSION_MEDIAN_YUAN, 0.3, retired.size)
     resident = _lognormal_yuan(rng, RESIDENT_PENSION_MEDIAN_YUAN, 0.2, retired.size)
-    from_home = _lognormal_yuan(rng, MIGRANT_PENSION_MEDIAN_YUAN, 0.6, retired.size)
+    from_home = _lognormal_yuan(rng, MIGRANT_PENSION_MEDIAN_YUAN, 0.5, retired.size)
     amount = np.where(migrant, from_home, np.where(employee_scheme, employee, resident))
-    has = ~migrant | (rng.random(retired.size) >= MIGRANT_NO_PENSION_SHARE)
-    return _rows(retired[has], 4, amount[has])
+    pension = ~migrant | (rng.random(retired.size) >= MIGRANT_NO_PENSION_SHARE)
+    # ESTIMATE: migrants without a pension live on support from their
+    # children, recorded as a transfer.
+    support = _lognormal_yuan(rng, 2_000.0, 0.5, retired.size)
+    return IncomeRows(
+        retired.astype(np.int64),
+        np.where(pension, 4, 3).astype(np.int64),
+        np.where(pension, amount, support),
+    )
 
 
-def _unemployment_benefits(
+def _unemployment_income(
     rng: np.random.Generator, conditions: Conditions
 ) -> IncomeRows:
     unemployed = np.flatnonzero(conditions.activity == 1)
-    paid = unemployed[rng.random(unemployed.size) < UNEMPLOYMENT_BENEFIT_SHARE]
-    amount = np.full(paid.size, int(UNEMPLOYMENT_BENEFIT_YUAN) * FEN_PER_YUAN)
-    return _rows(paid, 3, amount.astype(np.int64))
+    draw = rng.random(unemployed.size)
+    benefit = draw < UNEMPLOYMENT_BENEFIT_SHARE
+    casual = ~benefit & (draw < UNEMPLOYMENT_BENEFIT_SHARE + (1 - UNEMPLOYMENT_BENEFIT_SHARE) * CASUAL_WORK_SHARE)
+    benefit_fen = np.full(unemployed.size, int(UNEMPLOYMENT_BENEFIT_YUAN) * FEN_PER_YUAN)
+    casual_fen = _lognormal_yuan(rng, CASUAL_WORK_MEDIAN_YUAN, 0.5, unemployed.size)
+    paid = benefit | casual
+    return IncomeRows(
+        unemployed[paid].astype(np.int64),
+        np.where(benefit, 3, 0)[paid].astype(np.int64),
+        np.where(benefit, benefit_fen, casual_fen)[paid].astype(np.int64),
+    )
 
 
 def _family_support(

@@ -12,6 +12,7 @@ import polars as pl
 
 from doudi.registry.resident_id import Sex, generate
 from doudi.synth import names
+from doudi.synth.columns import choose, labels
 from doudi.synth.households import DAYS_PER_YEAR, RELATIONSHIPS, Member, Skeleton
 from doudi.synth.streams import numpy_stream, python_stream
 
@@ -49,6 +50,7 @@ MOBILE_PREFIXES: Final = (
 PHONE_MIN_AGE: Final = 12
 
 MAX_ID_ATTEMPTS: Final = 1000
+ID_CHUNK_SIZE: Final = 200_000
 
 
 def birth_dates(skeleton: Skeleton, as_of: date) -> npt.NDArray[np.datetime64]:
@@ -84,36 +86,68 @@ def hukou_region_codes(
 
 def generate_resident_ids(
     rng: random.Random,
-    region_codes: list[str],
-    births: list[date],
-    male: list[bool],
-) -> list[str]:
+    region_codes: npt.NDArray[np.str_],
+    births: npt.NDArray[np.datetime64],
+    male: BoolArray,
+) -> pl.Series:
     """Generate one unique resident ID per person, in order.
 
-    A drawn ID that is already taken is drawn again with a new sequence number.
+    IDs are generated in chunks to bound the memory held by Python strings.
+    An ID that repeats an earlier one is then drawn again, with a new sequence
+    number, until all are unique.
     """
-    taken: set[str] = set()
-    ids: list[str] = []
-    for region_code, born, is_male in zip(region_codes, births, male, strict=True):
-        sex = Sex.MALE if is_male else Sex.FEMALE
-        resident_id = generate(rng, region_code=region_code, born=born, sex=sex)
-        if resident_id in taken:
-            resident_id = _redraw_resident_id(rng, taken, region_code, born, sex)
-        taken.add(resident_id)
-        ids.append(resident_id)
-    return ids
+    chunks = [
+        pl.Series(
+            "resident_id",
+            _generate_chunk(
+                rng,
+                region_codes[start : start + ID_CHUNK_SIZE].tolist(),
+                births[start : start + ID_CHUNK_SIZE].tolist(),
+                male[start : start + ID_CHUNK_SIZE].tolist(),
+            ),
+            dtype=pl.Utf8,
+        )
+        for start in range(0, male.size, ID_CHUNK_SIZE)
+    ]
+    ids = pl.concat(chunks) if chunks else pl.Series("resident_id", [], pl.Utf8)
+    return _redraw_duplicates(rng, ids, region_codes, births, male)
 
 
-def _redraw_resident_id(
-    rng: random.Random, taken: set[str], region_code: str, born: date, sex: Sex
-) -> str:
+def _generate_chunk(
+    rng: random.Random, region_codes: list[str], births: list[date], male: list[bool]
+) -> list[str]:
+    return [
+        generate(
+            rng,
+            region_code=region_code,
+            born=born,
+            sex=Sex.MALE if is_male else Sex.FEMALE,
+        )
+        for region_code, born, is_male in zip(region_codes, births, male, strict=True)
+    ]
+
+
+def _redraw_duplicates(
+    rng: random.Random,
+    ids: pl.Series,
+    region_codes: npt.NDArray[np.str_],
+    births: npt.NDArray[np.datetime64],
+    male: BoolArray,
+) -> pl.Series:
     for _ in range(MAX_ID_ATTEMPTS):
-        resident_id = generate(rng, region_code=region_code, born=born, sex=sex)
-        if resident_id not in taken:
-            return resident_id
+        repeated = np.flatnonzero((~ids.is_first_distinct()).to_numpy())
+        if repeated.size == 0:
+            return ids
+        fresh = _generate_chunk(
+            rng,
+            region_codes[repeated].tolist(),
+            births[repeated].tolist(),
+            male[repeated].tolist(),
+        )
+        ids = ids.scatter(repeated, fresh)
     raise RuntimeError(
-        f"No free resident ID after {MAX_ID_ATTEMPTS} draws for region "
-        f"{region_code}; too many people share one birth date and sex."
+        f"Resident IDs still repeat after {MAX_ID_ATTEMPTS} rounds of new draws; "
+        "too many people share one region, birth date and sex."
     )
 
 
@@ -184,24 +218,21 @@ def build_persons(
     ages = ages_in_years(births, as_of)
     region = hukou_region_codes(rng, skeleton, communities)[skeleton.household_of]
     resident_ids = generate_resident_ids(
-        python_stream(seed, "resident_id"),
-        region.tolist(),
-        births.tolist(),
-        skeleton.male.tolist(),
+        python_stream(seed, "resident_id"), region, births, skeleton.male
     )
     migrant = skeleton.migrant[skeleton.household_of]
     return pl.DataFrame(
         {
             "person_key": np.arange(1, ages.size + 1, dtype=np.int64),
             "hh_key": skeleton.household_of + 1,
-            "relationship": pl.Series(RELATIONSHIPS).gather(skeleton.member),
+            "relationship": labels(RELATIONSHIPS, skeleton.member),
             "name": family_names(rng, skeleton),
-            "sex": np.where(skeleton.male, "M", "F"),
+            "sex": choose(skeleton.male, "M", "F"),
             "birth_date": births,
             "resident_id": resident_ids,
             "phone": draw_phones(rng, ages),
-            "hukou_type": np.where(migrant, "elsewhere", "local"),
-            "hukou_nature": np.where(
+            "hukou_type": choose(migrant, "elsewhere", "local"),
+            "hukou_nature": choose(
                 skeleton.rural_nature[skeleton.household_of], "rural", "urban"
             ),
             "hukou_region_code": region,
@@ -212,12 +243,11 @@ def build_persons(
     )
 
 
-def _residence_status(rng: np.random.Generator, migrant: BoolArray) -> npt.NDArray[np.str_]:
+def _residence_status(rng: np.random.Generator, migrant: BoolArray) -> pl.Series:
     # ESTIMATE: three quarters of migrants hold a residence permit.
     permit = rng.random(migrant.size) < 0.75
-    return np.where(
-        migrant, np.where(permit, "residence_permit", "temporary"), "registered"
-    )
+    status = np.where(migrant, np.where(permit, 1, 2), 0)
+    return labels(("registered", "residence_permit", "temporary"), status)
 
 
 PERSON_SCHEMA: Final = pl.Schema(
