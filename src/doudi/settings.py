@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_htmx",
+    "ninja",
     "doudi.core",
     "doudi.privacy",
     "doudi.registry",

@@ -13,6 +13,8 @@ os.environ.setdefault(
     "test1:dGVzdC1maWVsZC1rZXktMDAwMDAwMDAwMDAwMDAwMDA=",
 )
 os.environ.setdefault("DOUDI_FIELD_KEY_CURRENT", "test1")
+# Tests that exercise the second factor turn it on with override_settings.
+os.environ.setdefault("DOUDI_OTP_REQUIRED", "false")
 os.environ.setdefault(
     "DOUDI_BLIND_INDEX_KEY", "dGVzdC1ibGluZC1pbmRleC1rZXktMDAwMDAwMDAwMDA="
 )

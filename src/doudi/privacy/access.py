@@ -85,8 +85,8 @@ def scope_households(
     if active.role == Role.RESIDENT:
         if active.person_id is None:
             return queryset.none()
-        # A subquery, not a join on memberships: a join would also narrow any
-        # later annotation over memberships (the member count) to this person.
+        # Filter by a subquery rather than a join on memberships, because a join
+        # would also narrow later annotations (the member count) to this person.
         own = Membership.objects.filter(
             person_id=active.person_id, end_date__isnull=True
         ).values("household_id")

@@ -32,8 +32,8 @@ SEAL_BATCH = 5000
 # Each lost race means another sealer committed links, so a few retries in a
 # row are plenty. A persistent IntegrityError is a fault and must not loop.
 SEAL_RETRIES = 5
-# PostgreSQL advisory lock key that queues sealers instead of letting them
-# race; the value only has to differ from other advisory locks in the database.
+# PostgreSQL advisory lock key that makes sealers queue instead of race. The
+# value only has to differ from other advisory lock keys in the database.
 SEAL_LOCK_KEY = 0x646F756469  # "doudi" in ASCII
 
 
@@ -147,9 +147,9 @@ def record_batch(
 def seal(batch_size: int = SEAL_BATCH) -> int:
     """Chain every entry that has no link yet; return how many were sealed.
 
-    Two sealers running at once cannot fork the chain: `seq` is the primary
-    key and `entry_id` is unique, so the second one's insert fails, its
-    transaction rolls back and it starts again from the new last link, at
+    Two sealers running at once cannot fork the chain, because `seq` is the
+    primary key and `entry_id` is unique. The second one's insert fails, its
+    transaction rolls back, and it starts again from the new last link, at
     most SEAL_RETRIES times in a row. On PostgreSQL an advisory lock makes
     sealers wait for each other, and SQLite's IMMEDIATE transactions do the
     same, so such races are rare.
@@ -227,7 +227,11 @@ class ChainReport:
 
 
 def verify(chunk: int = 5000) -> ChainReport:
-    """Walk the chain in order and return the first broken link, if any."""
+    """Walk the chain in order and return the first broken link, if any.
+
+    NOTE: removing the newest links is not detected. Their entries then count
+    as unsealed, until the last link hash is also recorded outside the database.
+    """
     checked = 0
     prev = GENESIS_HASH
     expected_seq = 1

@@ -67,8 +67,8 @@ def _rotate_column(
 ) -> int:
     quote = connection.ops.quote_name
     table, col = quote(column.table), quote(column.column)
-    # A prefix comparison, not NOT LIKE: "_" is valid in key ids and is a LIKE
-    # wildcard, so "v1.k_1.%" would also match tokens under key "kx1".
+    # Compare the prefix instead of using NOT LIKE, because "_" is valid in key
+    # ids and is a LIKE wildcard, so "v1.k_1.%" would also match key "kx1".
     prefix = f"{TOKEN_VERSION}.{keyring().current_key_id}."
     select = (
         f"SELECT id, {col} FROM {table} WHERE {col} IS NOT NULL "  # noqa: S608

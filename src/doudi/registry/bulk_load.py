@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -38,6 +39,7 @@ from doudi.synth import SynthCity
 
 logger = logging.getLogger(__name__)
 CHUNK = 20_000
+SLICE = 200_000
 
 
 @dataclass(frozen=True)
@@ -56,15 +58,17 @@ def load_city(
     if SynthRun.objects.filter(seed=city.seed, households=households).exists():
         return LoadResult(0, 0, 0, skipped=True)
     report = progress or (lambda stage, count: None)
-    with transaction.atomic():
+    with transaction.atomic(), _bulk_session():
         region_ids = load_regions(city.regions)
         report("regions", len(region_ids))
         hh_base = _next_id(Household)
         person_base = _next_id(Person)
         digest = hashlib.sha256()
-        _load_households(city.households, hh_base, region_ids, digest)
+        for part in _slices(city.households):
+            _load_households(part, hh_base, region_ids, digest)
         report("households", households)
-        _load_persons(city.persons, person_base, digest)
+        for part in _slices(city.persons):
+            _load_persons(part, person_base, digest)
         report("persons", city.persons.height)
         _load_memberships(city.persons, hh_base, person_base)
         facts = _load_facts(city, person_base)
@@ -81,6 +85,28 @@ def load_city(
         )
     logger.info("loaded synthetic city seed=%s households=%s", city.seed, households)
     return LoadResult(households, city.persons.height, facts, skipped=False)
+
+
+def _slices(frame: pl.DataFrame) -> Iterator[pl.DataFrame]:
+    """Cut a frame into parts, so encrypted copies of one part at a time exist."""
+    for offset in range(0, frame.height, SLICE):
+        yield frame.slice(offset, SLICE)
+
+
+@contextmanager
+def _bulk_session() -> Iterator[None]:
+    """Give SQLite a large page cache while loading; the random blind-index
+    keys make index inserts touch pages all over the file."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size = -524288")  # 512 MiB, in KiB
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -2000")  # SQLite's default
 
 
 def _next_id(model: type[Model]) -> int:
@@ -241,7 +267,8 @@ def _load_facts(city: SynthCity, person_base: int) -> int:
         pl.lit(FactSource.SYNTHETIC.value).alias("source"),
         pl.lit(now).alias("recorded_at"),
     )
-    _insert_frame(PersonFact._meta.db_table, fact_rows)
+    for part in _slices(fact_rows):
+        _insert_frame(PersonFact._meta.db_table, part)
     _insert_frame(PersonFact._meta.db_table, income_rows)
     return fact_rows.height + income_rows.height
 

@@ -45,16 +45,18 @@ def household_list(request: HtmxHttpRequest) -> HttpResponse:
     rows = queries.household_rows(user, list(page.object_list), request)
     if query.strip():
         queries.audit_search(user, kind, page.paginator.count, request)
+    # Only the search form's own requests get the table alone. History restores
+    # (htmx re-fetching a pushed URL) and plain loads get the whole page.
+    fragment = bool(request.htmx) and request.htmx.target == "households"
     context = {
         "page": page,
         "rows": rows,
         "query": query,
         "search_kind": kind,
         "can_export": access.can_export(user),
+        "fragment": fragment,
     }
-    # Only the search form's own requests get the table alone. History restores
-    # (htmx re-fetching a pushed URL) and plain loads get the whole page.
-    if request.htmx and request.htmx.target == "households":
+    if fragment:
         template = "registry/_household_table.html"
     else:
         template = "registry/household_list.html"
@@ -86,7 +88,7 @@ def reveal_resident_id(request: HtmxHttpRequest, person_pk: int) -> HttpResponse
     value = queries.reveal_resident_id(user, person_pk, Purpose(purpose_value), request)
     if request.htmx:
         return render(request, "registry/_revealed_id.html", {"value": value})
-    # Without JavaScript the form posts normally, so answer with a whole page.
+    # Without JavaScript the form posts normally, so return a whole page.
     household = request.POST.get("household", "")
     household_pk = int(household) if household.isdecimal() else None
     context = {"value": value, "household_pk": household_pk}

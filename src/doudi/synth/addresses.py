@@ -1,10 +1,10 @@
 """Synthetic addresses built on real district, street and community names.
 
 Urban households get "<city><district><street><road><lane>弄<building>号<room>室".
-The road is taken from the community's name when it names a road (for
-example 云南中路居委会 gives 云南中路), otherwise from the street's name (半淞园路
-街道 gives 半淞园路), otherwise it is invented from the community name
-(新民居委会 gives 新民路) unless it names a housing estate. Rural households get
+The road comes from the community's name when that names a road (云南中路居委会
+gives 云南中路). Otherwise it comes from the street's name (半淞园路街道 gives
+半淞园路). Otherwise it is invented from the community name (新民居委会 gives
+新民路), or is the community name itself for a housing estate. Rural households get
 "<city><district><town><village>村<group>组<house>号". Lane, building, room, group
 and house numbers are random, so an address may or may not exist.
 """
@@ -15,8 +15,9 @@ import re
 from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 import polars as pl
+
+from doudi.synth.arrays import IntArray
 
 # The shortest leading part of a name that ends like a road: 路, 街, 弄 or 大道.
 ROAD_PATTERN: Final = re.compile(r"^(.+?(?:路|街|弄|大道))")
@@ -85,7 +86,7 @@ def address_prefixes(regions: pl.DataFrame) -> pl.DataFrame:
 def draw_addresses(
     rng: np.random.Generator,
     prefixes: pl.DataFrame,
-    community: npt.NDArray[np.int64],
+    community: IntArray,
 ) -> pl.Series:
     """Draw one address per household living in community row ``community``."""
     count = community.size
@@ -107,6 +108,10 @@ def draw_addresses(
     )
     urban_address = pl.format("{}{}弄{}号{}室", "prefix", "lane", "building", "room")
     rural_address = pl.format("{}{}组{}号", "prefix", "group", "house")
-    return frame.select(
-        pl.when(pl.col("urban")).then(urban_address).otherwise(rural_address)
-    ).to_series().alias("address")
+    return (
+        frame.select(
+            pl.when(pl.col("urban")).then(urban_address).otherwise(rural_address)
+        )
+        .to_series()
+        .alias("address")
+    )

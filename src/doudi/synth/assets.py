@@ -11,17 +11,15 @@ from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 import polars as pl
 
 from doudi.synth import calibration
-from doudi.synth.households import Skeleton
+from doudi.synth.arrays import BoolArray, FloatArray, IntArray
+from doudi.synth.households import DAYS_PER_YEAR, Member, Skeleton
 from doudi.synth.incomes import FEN_PER_YUAN, declare
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-
 ASSET_KINDS: Final = ("deposits", "securities", "insurance", "vehicle", "housing")
+DEPOSITS, SECURITIES, INSURANCE, VEHICLE, HOUSING = range(len(ASSET_KINDS))
 
 # ESTIMATE: number of homes owned, as shares for 0, 1, 2 and 3 homes.
 LOCAL_HOUSING_SHARES: Final = (0.12, 0.73, 0.13, 0.02)
@@ -42,9 +40,7 @@ class AssetRows:
     true_fen: IntArray
 
 
-def draw_housing_counts(
-    rng: np.random.Generator, skeleton: Skeleton
-) -> IntArray:
+def draw_housing_counts(rng: np.random.Generator, skeleton: Skeleton) -> IntArray:
     """Draw how many homes each household owns."""
     local = rng.choice(4, size=skeleton.migrant.size, p=LOCAL_HOUSING_SHARES)
     migrant = rng.choice(4, size=skeleton.migrant.size, p=MIGRANT_HOUSING_SHARES)
@@ -56,7 +52,7 @@ def draw_assets(
     skeleton: Skeleton,
     monthly_income_fen: IntArray,
     housing_count: IntArray,
-    urban: npt.NDArray[np.bool_],
+    urban: BoolArray,
 ) -> AssetRows:
     """Draw every asset row of every household."""
     income_rank = _rank(monthly_income_fen)
@@ -106,9 +102,10 @@ def _rank(values: IntArray) -> FloatArray:
     return ranks / max(values.size - 1, 1)
 
 
-def _head_is_old(skeleton: Skeleton) -> npt.NDArray[np.bool_]:
-    head = skeleton.member == 0
-    return skeleton.age_days[head] >= 60 * 365.2425
+def _head_is_old(skeleton: Skeleton) -> BoolArray:
+    head = skeleton.member == Member.HEAD
+    old: BoolArray = skeleton.age_days[head] >= 60 * DAYS_PER_YEAR
+    return old
 
 
 def _yuan_to_fen(yuan: FloatArray) -> IntArray:
@@ -130,7 +127,7 @@ def _months_of_income(
 
 
 def _rows(
-    selected: npt.NDArray[np.bool_], kind: int, count: IntArray, value: IntArray
+    selected: BoolArray, kind: int, count: IntArray, value: IntArray
 ) -> AssetRows:
     index = np.flatnonzero(selected)
     return AssetRows(
@@ -145,7 +142,7 @@ def _deposits(
     rng: np.random.Generator,
     income_fen: IntArray,
     income_rank: FloatArray,
-    head_old: npt.NDArray[np.bool_],
+    head_old: BoolArray,
 ) -> AssetRows:
     # Everyone has at least one account. Richer households save a larger share
     # of income, and older households have saved for longer.
@@ -153,7 +150,7 @@ def _deposits(
     value = _months_of_income(rng, income_fen, median_months, 1.1)
     count = 1 + rng.poisson(1.0, income_fen.size)
     selected = np.ones(income_fen.size, dtype=bool)
-    return _rows(selected, 0, count.astype(np.int64), value)
+    return _rows(selected, DEPOSITS, count.astype(np.int64), value)
 
 
 def _securities(
@@ -162,29 +159,30 @@ def _securities(
     selected = rng.random(income_fen.size) < 0.05 + 0.30 * income_rank
     value = _months_of_income(rng, income_fen, 12.0, 1.0)
     count = 1 + rng.poisson(0.5, income_fen.size)
-    return _rows(selected, 1, count.astype(np.int64), value)
+    return _rows(selected, SECURITIES, count.astype(np.int64), value)
 
 
 def _insurance(rng: np.random.Generator, income_fen: IntArray) -> AssetRows:
     selected = rng.random(income_fen.size) < 0.25
     value = _months_of_income(rng, income_fen, 6.0, 0.8)
     count = 1 + rng.poisson(0.3, income_fen.size)
-    return _rows(selected, 2, count.astype(np.int64), value)
+    return _rows(selected, INSURANCE, count.astype(np.int64), value)
 
 
 def _vehicles(rng: np.random.Generator, income_rank: FloatArray) -> AssetRows:
     selected = rng.random(income_rank.size) < 0.05 + 0.45 * income_rank
     count = np.where(rng.random(income_rank.size) < 0.10, 2, 1).astype(np.int64)
     value = VEHICLE_MEDIAN_YUAN * np.exp(rng.normal(0.0, 0.5, income_rank.size))
-    return _rows(selected, 3, count, _yuan_to_fen(value * count))
+    return _rows(selected, VEHICLE, count, _yuan_to_fen(value * count))
 
 
 def _housing(
-    rng: np.random.Generator, housing_count: IntArray, urban: npt.NDArray[np.bool_]
+    rng: np.random.Generator, housing_count: IntArray, urban: BoolArray
 ) -> AssetRows:
     median = np.where(urban, URBAN_HOME_MEDIAN_YUAN, RURAL_HOME_MEDIAN_YUAN)
-    value = median * housing_count * np.exp(rng.normal(0.0, 0.5, housing_count.size))
-    return _rows(housing_count >= 1, 4, housing_count, _yuan_to_fen(value))
+    spread = np.exp(rng.normal(0.0, 0.5, housing_count.size))
+    value: FloatArray = median * housing_count.astype(np.float64) * spread
+    return _rows(housing_count >= 1, HOUSING, housing_count, _yuan_to_fen(value))
 
 
 ASSET_SCHEMA: Final = pl.Schema(

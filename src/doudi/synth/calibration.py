@@ -3,8 +3,8 @@
 The generator draws its parameters so that a large city reproduces these
 targets, and the distribution test compares a generated city with them. Each
 target names its source. A value marked ESTIMATE was not read in the cited
-publication: it is derived from opened figures or is a design choice, and the
-comment says which.
+publication. It is derived from opened figures or is a design choice, and the
+comment states which.
 
 SOURCES (opened, with the figure used):
 
@@ -67,22 +67,22 @@ AGE_GROUP_SHARES: Final[dict[str, float]] = {
 AGE_65_PLUS_SHARE: Final = 0.1628
 MALE_SHARE: Final = 0.5177
 
-# ESTIMATE: Shanghai's 2020 average family household size was not opened. The
-# 2010 value is 2.49 [census2010] and the national size fell by 0.48 over the
-# decade. 2.32 is the value usually quoted for Shanghai in 2020.
+# ESTIMATE: Shanghai's 2020 average family household size was not opened.
+# The 2010 value was 2.49 [census2010]; 2.32 is assumed for 2020 and not
+# checked against the census bulletin.
 MEAN_HOUSEHOLD_SIZE: Final = 2.32
 
 # ESTIMATE: shares by household size, shaped like [census2010-rural] but with
 # more one-person households, so that the mean is MEAN_HOUSEHOLD_SIZE. The
-# generator makes no household larger than 6 (7+ households were under 0.5 %
-# in 2010), so the "6" share stands for 6 and more.
+# generator makes no household larger than 6, because households of 7 or more
+# were 0.4 % of rural households in 2010. The "6" share is for 6 and more.
 HOUSEHOLD_SIZE_SHARES: Final[dict[int, float]] = {
-    1: 0.290,
+    1: 0.293,
     2: 0.340,
     3: 0.210,
     4: 0.090,
-    5: 0.045,
-    6: 0.025,
+    5: 0.044,
+    6: 0.023,
 }
 
 # Share of residents with another province's household registration [pop2022].
@@ -141,8 +141,8 @@ URBAN_MEDIAN_MONTHLY_INCOME_YUAN: Final = round(
     / 12
 )
 
-# ESTIMATE: Shanghai's surveyed urban unemployment rate has been around 4-5 %
-# in recent years; this value was not read in a bulletin.
+# ESTIMATE: assumed surveyed urban unemployment rate for Shanghai; this value
+# was not read in a bulletin.
 UNEMPLOYMENT_RATE: Final = 0.045
 
 # ESTIMATE: prevalence of a recorded serious illness (重大疾病) among all

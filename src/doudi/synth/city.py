@@ -11,15 +11,13 @@ import numpy.typing as npt
 import polars as pl
 
 from doudi.synth import addresses, assets, conditions, incomes, people
+from doudi.synth.arrays import BoolArray, IntArray
 from doudi.synth.facts import FactContext, build_facts
 from doudi.synth.hardship import apply_hardship
 from doudi.synth.households import Member, Skeleton, build_skeleton
 from doudi.synth.regions import load_regions
 from doudi.synth.streams import numpy_stream
 from doudi.synth.truth import compute_truth, dibao_standard_fen
-
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
 
 # ESTIMATE: share of households headed by someone aged 50+ with no child in
 # the household that have lost their only child (失独家庭).
@@ -59,7 +57,8 @@ class SynthCity:
 def generate_city(households: int, seed: int, as_of: date) -> SynthCity:
     """Generate a synthetic city of ``households`` households.
 
-    The same arguments always give identical frames. Raises ValueError when
+    The same arguments give identical frames on the same numpy and polars
+    versions. Raises ValueError when
     ``households`` is below 1, ``seed`` is negative, ``as_of`` is after today
     (resident IDs cannot encode a future birth date) or before the earliest
     recorded dibao standard.
@@ -72,7 +71,9 @@ def generate_city(households: int, seed: int, as_of: date) -> SynthCity:
     persons = people.build_persons(skeleton, communities, as_of, seed)
     births = people.birth_dates(skeleton, as_of)
     ages = people.ages_in_years(births, as_of)
-    health = conditions.draw_conditions(numpy_stream(seed, "conditions"), skeleton, ages)
+    health = conditions.draw_conditions(
+        numpy_stream(seed, "conditions"), skeleton, ages
+    )
 
     urban = communities["urban"].to_numpy().astype(bool)[skeleton.community]
     income_rows, asset_rows = _draw_money(
@@ -84,7 +85,9 @@ def generate_city(households: int, seed: int, as_of: date) -> SynthCity:
         numpy_stream(seed, "facts"), skeleton, health, ages, births, as_of
     )
     facts = build_facts(context, persons["resident_id"], below_line)
-    income_frame = incomes.incomes_frame(numpy_stream(seed, "declared_incomes"), income_rows)
+    income_frame = incomes.incomes_frame(
+        numpy_stream(seed, "declared_incomes"), income_rows
+    )
     asset_frame = assets.assets_frame(numpy_stream(seed, "declared_assets"), asset_rows)
     return SynthCity(
         seed=seed,
@@ -130,7 +133,9 @@ def _draw_money(
         numpy_stream(seed, "hardship"), rows, skeleton, health, standard_fen
     )
     totals = incomes.household_totals(rows, skeleton.household_of, heads.size)
-    forgone = incomes.forgone_wages(numpy_stream(seed, "forgone"), skeleton, ages, health)
+    forgone = incomes.forgone_wages(
+        numpy_stream(seed, "forgone"), skeleton, ages, health
+    )
     totals += np.bincount(
         skeleton.household_of, weights=forgone, minlength=heads.size
     ).astype(np.int64)
@@ -197,4 +202,5 @@ def _lost_only_child(
     has_child = _household_any(skeleton, child)
     head_age = ages[skeleton.member == Member.HEAD]
     eligible = (head_age >= 50) & ~has_child
-    return eligible & (rng.random(eligible.size) < LOST_ONLY_CHILD_SHARE)
+    lost: BoolArray = eligible & (rng.random(eligible.size) < LOST_ONLY_CHILD_SHARE)
+    return lost

@@ -18,8 +18,6 @@ def labels(names: Sequence[str], index: npt.NDArray[np.integer]) -> pl.Series:
     return pl.Series(list(names), dtype=pl.Utf8).gather(index)
 
 
-def choose(
-    condition: npt.NDArray[np.bool_], if_true: str, if_false: str
-) -> pl.Series:
+def choose(condition: npt.NDArray[np.bool_], if_true: str, if_false: str) -> pl.Series:
     """Return ``if_true`` where ``condition`` holds, else ``if_false``."""
     return labels((if_false, if_true), condition.astype(np.int64))

@@ -12,14 +12,10 @@ from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 
 from doudi.synth import calibration
+from doudi.synth.arrays import BoolArray, FloatArray, IntArray
 from doudi.synth.households import Member, Skeleton
-
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 DISABILITY_CATEGORIES: Final = tuple(calibration.DISABILITY_CATEGORY_SHARES)
 SCHOOL_LEVELS: Final = (
@@ -40,7 +36,9 @@ ACTIVITIES: Final = (
     "student",
     "not_in_labour_force",
 )
+EMPLOYED, UNEMPLOYED, RETIRED, STUDENT, INACTIVE = range(len(ACTIVITIES))
 WORK_CAPACITIES: Final = ("full", "partial", "none")
+FULL_CAPACITY, PARTIAL_CAPACITY, NO_CAPACITY = range(len(WORK_CAPACITIES))
 ADL_ITEMS: Final = (
     "eating",
     "dressing",
@@ -84,7 +82,7 @@ class Conditions:
     care_assessed: BoolArray
     # One row per assessed person, in person order, and one column per ADL
     # item: True where the person needs help.
-    adl_needs_help: npt.NDArray[np.bool_]
+    adl_needs_help: BoolArray
 
 
 def draw_conditions(
@@ -128,10 +126,11 @@ def _draw_by_risk(
     relative_risk: tuple[float, ...],
     prevalence: float,
 ) -> BoolArray:
-    """Draw a condition whose overall share equals ``prevalence``."""
+    """Draw a condition whose expected share over all persons is ``prevalence``."""
     risk = np.array(relative_risk)[_age_band(ages)]
     probability = np.clip(risk * prevalence / risk.mean(), 0.0, 1.0)
-    return rng.random(ages.size) < probability
+    drawn: BoolArray = rng.random(ages.size) < probability
+    return drawn
 
 
 def _draw_disability(
@@ -156,7 +155,8 @@ def _draw_school_level(
 ) -> IntArray:
     # ESTIMATE: enrolment by age; "vocational" covers secondary and higher
     # vocational schools. Students aged 18+ are children of the household,
-    # because students living on their own are in collective households.
+    # because students living on their own are in collective households,
+    # which the generator does not make.
     draw = rng.random(ages.size)
     dependant = np.isin(
         member, [Member.CHILD, Member.ADULT_CHILD, Member.GRANDCHILD, Member.SIBLING]
@@ -185,17 +185,20 @@ def _draw_activity(
     serious: BoolArray,
     retirement_age: IntArray,
 ) -> IntArray:
-    in_labour_force = rng.random(ages.size) < _participation(skeleton, ages, grade, serious)
+    in_labour_force = rng.random(ages.size) < _participation(
+        skeleton, ages, grade, serious
+    )
     unemployment = np.where((grade >= 3) | serious, 0.15, calibration.UNEMPLOYMENT_RATE)
     unemployed = rng.random(ages.size) < unemployment
 
-    activity = np.where(in_labour_force, np.where(unemployed, 1, 0), 4)
+    working = np.where(unemployed, UNEMPLOYED, EMPLOYED)
+    activity = np.where(in_labour_force, working, INACTIVE)
     # ESTIMATE: a tenth of employed people past retirement age keep working;
     # everyone else past that age is retired.
-    keeps_working = (activity == 0) & (rng.random(ages.size) < 0.10)
+    keeps_working = (activity == EMPLOYED) & (rng.random(ages.size) < 0.10)
     retired = (ages >= retirement_age) & ~keeps_working
-    activity = np.where(retired, 2, activity)
-    activity = np.where((ages >= 16) & (school >= 0), 3, activity)
+    activity = np.where(retired, RETIRED, activity)
+    activity = np.where((ages >= 16) & (school >= 0), STUDENT, activity)
     return np.where(ages >= 16, activity, -1).astype(np.int64)
 
 
@@ -212,7 +215,8 @@ def _participation(
     # school, lowered by severe disability and serious illness.
     base = np.where(skeleton.male, 0.94, 0.86)
     base = np.where(ages >= 55, base * 0.7, base)
-    # Heads and migrants mostly work: a migrant who does not usually leaves.
+    # Heads and migrants mostly work, because a migrant without work usually
+    # leaves the city.
     head = skeleton.member == Member.HEAD
     migrant = skeleton.migrant[skeleton.household_of]
     base = np.where(head | migrant, 0.99, base)
@@ -236,28 +240,29 @@ def _work_capacity(
     # and some chronic illness mean partial capacity.
     none = ((grade >= 1) & (grade <= 2)) | (serious & (draw < 0.6))
     partial = (grade >= 3) | (serious & (draw >= 0.6)) | (chronic & (draw < 0.3))
-    capacity = np.where(none, 2, np.where(partial, 1, 0))
+    capacity = np.where(
+        none, NO_CAPACITY, np.where(partial, PARTIAL_CAPACITY, FULL_CAPACITY)
+    )
     working_age = (ages >= WORKING_AGE[0]) & (ages <= WORKING_AGE[1])
     return np.where(working_age, capacity, -1).astype(np.int64)
 
 
-def _draw_adl(
-    rng: np.random.Generator, ages: IntArray, grade: IntArray
-) -> npt.NDArray[np.bool_]:
+def _draw_adl(rng: np.random.Generator, ages: IntArray, grade: IntArray) -> BoolArray:
     """Draw which ADL items each person needs help with.
 
     A latent frailty, rising with age past 60 and with severe disability,
     plus item-level noise is compared with each item's threshold, so that
-    the items are correlated as in real assessments.
+    the items are correlated.
     """
     age_effect = np.clip(ages - 60, 0, None) / 10.0 * 0.55
     disability_effect = np.select([grade == 1, grade == 2], [2.2, 1.3], 0.0)
     frailty = rng.normal(0.0, 1.0, ages.size) + age_effect + disability_effect
     noise = rng.normal(0.0, 0.6, (ages.size, len(ADL_ITEMS)))
-    return (frailty[:, None] + noise) > np.array(ADL_THRESHOLDS)[None, :]
+    needs_help: BoolArray = (frailty[:, None] + noise) > np.array(ADL_THRESHOLDS)
+    return needs_help
 
 
-def care_level_index(adl_needs_help: npt.NDArray[np.bool_]) -> IntArray:
+def care_level_index(adl_needs_help: BoolArray) -> IntArray:
     """Classify ADL results into CARE_LEVELS indices.
 
     Needing help with FULLY_DEPENDENT_MIN_ITEMS or more items is fully

@@ -12,7 +12,7 @@ Kinds and codes:
 - ``living_alone``: ``yes`` for people aged 60 and over in one-person
   households.
 - ``care_level``: for people aged 60 and over and people with a grade 1-2
-  disability; ``detail`` is a JSON object of the six ADL items, true where
+  disability. ``detail`` is a JSON object of the six ADL items, true where
   the person needs help.
 - ``released_prisoner``, ``unsupported_child`` and ``migrant_in_difficulty``:
   ``yes``.
@@ -26,27 +26,24 @@ from datetime import date
 from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 import polars as pl
 
 from doudi.synth import calibration
+from doudi.synth.arrays import BoolArray, DateArray, IntArray
+from doudi.synth.columns import labels
 from doudi.synth.conditions import (
     ACTIVITIES,
     ADL_ITEMS,
+    CARE_LEVELS,
     DISABILITY_CATEGORIES,
+    RETIRED,
     SCHOOL_ENTRY_AGES,
     SCHOOL_LEVELS,
     WORK_CAPACITIES,
-    CARE_LEVELS,
     Conditions,
     care_level_index,
 )
-from doudi.synth.columns import labels
 from doudi.synth.households import DAYS_PER_YEAR, Member, Skeleton
-
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
-DateArray = npt.NDArray[np.datetime64]
 
 # ESTIMATE: shares of the special-situation kinds.
 RELEASED_PRISONER_SHARE: Final = 0.0015  # of people aged 18-64
@@ -96,12 +93,15 @@ class FactContext:
         """
         days = np.floor(self.rng.random(persons.size) * max_years * DAYS_PER_YEAR)
         start = self.as_of - days.astype("timedelta64[D]")
-        return np.minimum(np.maximum(start, self.birthday(persons, min_age)), self.as_of)
+        return np.minimum(
+            np.maximum(start, self.birthday(persons, min_age)), self.as_of
+        )
 
     def birthday(self, persons: IntArray, age: float | IntArray) -> DateArray:
         """Return the approximate date on which each person reaches ``age``."""
         days = np.floor(np.asarray(age, dtype=np.float64) * DAYS_PER_YEAR)
-        return self.births[persons] + days.astype("timedelta64[D]")
+        reached: DateArray = self.births[persons] + days.astype("timedelta64[D]")
+        return reached
 
 
 def build_facts(
@@ -180,7 +180,7 @@ def _illness(context: FactContext) -> pl.DataFrame:
             _frame(serious, "illness", "serious", context.since(serious, 5.0)),
             _frame(chronic, "illness", "chronic", context.since(chronic, 10.0)),
         ]
-    )
+    ).sort("person_key", maintain_order=True)
 
 
 def _work_capacity(context: FactContext) -> pl.DataFrame:
@@ -199,7 +199,7 @@ def _employment(context: FactContext) -> pl.DataFrame:
     # Retired people have been retired since they reached retirement age.
     retirement_age = context.conditions.retirement_age[persons]
     retirement = context.birthday(persons, retirement_age)
-    retired = activity[persons] == ACTIVITIES.index("retired")
+    retired = activity[persons] == RETIRED
     valid_from = np.where(retired, np.minimum(retirement, context.as_of), started)
     return _frame(persons, "employment", codes, valid_from)
 
@@ -258,7 +258,9 @@ def _released_prisoners(context: FactContext) -> pl.DataFrame:
     share = np.where(male, 1.8, 0.2) * RELEASED_PRISONER_SHARE
     adult = (ages >= 18) & (ages <= 64)
     persons = np.flatnonzero(adult & (context.rng.random(ages.size) < share))
-    return _frame(persons, "released_prisoner", "yes", context.since(persons, 5.0, 18.0))
+    return _frame(
+        persons, "released_prisoner", "yes", context.since(persons, 5.0, 18.0)
+    )
 
 
 def _unsupported_children(context: FactContext) -> pl.DataFrame:

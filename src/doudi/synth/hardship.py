@@ -3,10 +3,10 @@
 The structural income model (wages, pensions, benefits) leaves too few
 households just above the dibao line compared with those below it, because
 the households below it are mostly people without any earnings. This module
-lowers the true incomes of a small share of households (HARDSHIP_SHARE, a
-design value tuned to the low-income target in ``calibration``) to a
-per-capita level between 1 and 1.5 times the dibao standard, which stands
-for part-time or low-paid work. Households with a disabled or ill member
+lowers the true incomes of a small share of households (HARDSHIP_SHARE) to a
+per-capita level between 1 and 1.5 times the dibao standard, to represent
+part-time or low-paid work. HARDSHIP_SHARE is a design value tuned to the
+low-income target in ``calibration``. Households with a disabled or ill member
 are chosen more often.
 """
 
@@ -15,13 +15,11 @@ from __future__ import annotations
 from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 
+from doudi.synth.arrays import FloatArray
 from doudi.synth.conditions import Conditions
 from doudi.synth.households import Skeleton
 from doudi.synth.incomes import FEN_PER_YUAN, IncomeRows, household_totals
-
-IntArray = npt.NDArray[np.int64]
 
 HARDSHIP_SHARE: Final = 0.020
 # Target per-capita income of a household in difficulty, as multiples of the
@@ -55,15 +53,16 @@ def apply_hardship(
     return IncomeRows(rows.person, rows.kind, scaled_fen)
 
 
-def _selection_probability(
-    skeleton: Skeleton, conditions: Conditions
-) -> npt.NDArray[np.float64]:
+def _selection_probability(skeleton: Skeleton, conditions: Conditions) -> FloatArray:
     unwell = (
         (conditions.disability_grade > 0)
         | conditions.serious_illness
         | conditions.chronic_illness
     )
     households = skeleton.template.size
-    any_unwell = np.bincount(skeleton.household_of, weights=unwell, minlength=households)
+    any_unwell = np.bincount(
+        skeleton.household_of, weights=unwell, minlength=households
+    )
     weight = np.where(any_unwell > 0, HEALTH_RISK_WEIGHT, 1.0)
-    return np.clip(HARDSHIP_SHARE * weight / weight.mean(), 0.0, 1.0)
+    probability: FloatArray = np.clip(HARDSHIP_SHARE * weight / weight.mean(), 0.0, 1.0)
+    return probability

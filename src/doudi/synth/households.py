@@ -1,9 +1,9 @@
 """Household composition: who lives together, their ages, sexes and places.
 
 Each household follows a template (a list of members such as head, spouse and
-child). Ages are drawn for the head and derived for the others from the
-generation gap, so that a child is always 22-40 years younger than the head,
-a parent 22-40 years older, and a grandchild 22-40 years younger than its own
+child). Ages are drawn for the head and derived for the others from a
+generation gap of 22-40 years. A child is that much younger than the head, a
+parent that much older, and a grandchild that much younger than its own
 parent. Template weights and age ranges are ESTIMATES tuned so that the
 generated city matches the age and household-size targets in
 ``calibration``.
@@ -16,17 +16,16 @@ from enum import IntEnum
 from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 import polars as pl
 
 from doudi.synth import calibration
-
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
+from doudi.synth.arrays import BoolArray, FloatArray, IntArray
 
 DAYS_PER_YEAR: Final = 365.2425
 MAX_AGE: Final = 100.0
+# Half a year above 18, so that rounding ages to whole days never makes a
+# spouse younger than 18.
+MIN_SPOUSE_AGE: Final = 18.5
 
 
 class Member(IntEnum):
@@ -66,7 +65,7 @@ class Template:
     name: str
     members: tuple[Member, ...]
     weight: float  # relative weight among templates of the same size
-    head_age: tuple[float, float]  # uniform-ish range in years
+    head_age: tuple[float, float]  # range of the head's age in years
     head_age_beta: tuple[float, float]  # shape of the head age within the range
     head_male: float  # probability that the head is a man
     migrant: float  # probability that the household is a migrant household
@@ -76,31 +75,57 @@ H, S, C, AC = Member.HEAD, Member.SPOUSE, Member.CHILD, Member.ADULT_CHILD
 FA, MO, PA, GC = Member.FATHER, Member.MOTHER, Member.PARENT, Member.GRANDCHILD
 SB, CL = Member.SIBLING, Member.CHILD_IN_LAW
 
-# ESTIMATE: weights, age ranges and migrant shares are tuned, not published.
+# ESTIMATE: weights, age ranges and shares are tuned, not published. Columns:
+# name, members, weight within its size, head age range in years, beta shape
+# of the head age within that range, P(head is a man), P(migrant household).
+# fmt: off
 TEMPLATES: Final = (
-    Template("single_young", (H,), 0.57, (20, 45), (1.0, 1.3), 0.78, 0.85),
-    Template("single_middle", (H,), 0.17, (45, 60), (1.0, 1.0), 0.62, 0.50),
-    Template("single_old", (H,), 0.26, (60, 97), (1.1, 2.6), 0.35, 0.05),
-    Template("couple_young", (H, S), 0.29, (21, 45), (1.2, 1.4), 0.62, 0.80),
-    Template("couple_middle", (H, S), 0.18, (45, 60), (1.0, 1.0), 0.62, 0.45),
-    Template("couple_old", (H, S), 0.31, (60, 93), (1.1, 2.8), 0.65, 0.04),
-    Template("lone_parent", (H, C), 0.07, (28, 56), (1.2, 1.0), 0.25, 0.30),
-    Template("old_parent_child", (H, AC), 0.09, (55, 92), (1.2, 1.6), 0.40, 0.05),
-    Template("adult_and_parent", (H, PA), 0.03, (25, 62), (1.0, 1.0), 0.55, 0.20),
-    Template("couple_child", (H, S, C), 0.74, (26, 66), (2.1, 1.2), 0.65, 0.58),
-    Template("couple_parent", (H, S, PA), 0.07, (25, 62), (1.0, 1.0), 0.62, 0.25),
-    Template("grandparents", (H, S, GC), 0.06, (50, 80), (1.2, 1.8), 0.62, 0.08),
-    Template("lone_parent_two", (H, C, C), 0.04, (28, 55), (1.0, 1.0), 0.25, 0.30),
-    Template("siblings", (H, SB, SB), 0.04, (20, 45), (1.0, 1.5), 0.65, 0.85),
-    Template("parent_child_grandchild", (H, AC, GC), 0.05, (48, 82), (1.0, 1.4), 0.35, 0.08),
-    Template("couple_two_children", (H, S, C, C), 0.46, (30, 62), (1.8, 1.2), 0.65, 0.55),
-    Template("couple_child_parent", (H, S, C, PA), 0.34, (28, 62), (1.3, 1.3), 0.65, 0.30),
-    Template("couple_child_grandchild", (H, S, AC, GC), 0.20, (48, 78), (1.2, 1.4), 0.65, 0.10),
-    Template("couple_child_parents", (H, S, C, FA, MO), 0.50, (28, 58), (1.3, 1.3), 0.65, 0.25),
-    Template("three_generations", (H, S, AC, CL, GC), 0.50, (48, 78), (1.2, 1.4), 0.65, 0.15),
-    Template("two_children_parents", (H, S, C, C, FA, MO), 0.50, (30, 55), (1.2, 1.2), 0.65, 0.25),
-    Template("three_generations_two", (H, S, AC, CL, GC, GC), 0.50, (48, 78), (1.2, 1.4), 0.65, 0.15),
+    Template("single_young",
+             (H,), 0.57, (20, 45), (1.0, 1.3), 0.78, 0.85),
+    Template("single_middle",
+             (H,), 0.17, (45, 60), (1.0, 1.0), 0.62, 0.50),
+    Template("single_old",
+             (H,), 0.24, (60, 97), (1.3, 2.5), 0.35, 0.05),
+    Template("couple_young",
+             (H, S), 0.29, (21, 45), (1.2, 1.4), 0.62, 0.80),
+    Template("couple_middle",
+             (H, S), 0.18, (45, 60), (1.0, 1.0), 0.62, 0.45),
+    Template("couple_old",
+             (H, S), 0.285, (60, 93), (1.3, 2.7), 0.65, 0.04),
+    Template("lone_parent",
+             (H, C), 0.07, (28, 56), (1.2, 1.0), 0.25, 0.30),
+    Template("old_parent_child",
+             (H, AC), 0.09, (55, 92), (1.2, 1.6), 0.40, 0.05),
+    Template("adult_and_parent",
+             (H, PA), 0.03, (25, 62), (1.0, 1.0), 0.55, 0.20),
+    Template("couple_child",
+             (H, S, C), 0.74, (26, 66), (2.1, 1.2), 0.65, 0.58),
+    Template("couple_parent",
+             (H, S, PA), 0.07, (25, 62), (1.0, 1.0), 0.62, 0.25),
+    Template("grandparents",
+             (H, S, GC), 0.06, (50, 80), (1.2, 1.8), 0.62, 0.08),
+    Template("lone_parent_two",
+             (H, C, C), 0.04, (28, 55), (1.0, 1.0), 0.25, 0.30),
+    Template("siblings",
+             (H, SB, SB), 0.04, (20, 45), (1.0, 1.5), 0.65, 0.85),
+    Template("old_parent_child_grandchild",
+             (H, AC, GC), 0.05, (48, 82), (1.0, 1.4), 0.35, 0.08),
+    Template("couple_two_children",
+             (H, S, C, C), 0.46, (30, 62), (1.8, 1.2), 0.65, 0.55),
+    Template("couple_child_parent",
+             (H, S, C, PA), 0.34, (28, 62), (1.3, 1.3), 0.65, 0.30),
+    Template("couple_adult_child_grandchild",
+             (H, S, AC, GC), 0.20, (48, 78), (1.2, 1.4), 0.65, 0.10),
+    Template("couple_child_two_parents",
+             (H, S, C, FA, MO), 0.50, (28, 58), (1.3, 1.3), 0.65, 0.25),
+    Template("three_generations",
+             (H, S, AC, CL, GC), 0.50, (48, 78), (1.2, 1.4), 0.65, 0.15),
+    Template("couple_two_children_two_parents",
+             (H, S, C, C, FA, MO), 0.5, (30, 55), (1.2, 1.2), 0.65, 0.25),
+    Template("three_generations_two_grandchildren",
+             (H, S, AC, CL, GC, GC), 0.5, (48, 78), (1.2, 1.4), 0.65, 0.15),
 )
+# fmt: on
 
 # ESTIMATE: approximate resident population of each district in 2020, in
 # 10,000 persons, used only as weights when placing households.
@@ -152,7 +177,8 @@ def template_probabilities() -> FloatArray:
         indices = [i for i, t in enumerate(TEMPLATES) if len(t.members) == size]
         weights = np.array([TEMPLATES[i].weight for i in indices])
         probabilities[indices] = share * weights / weights.sum()
-    return probabilities / probabilities.sum()
+    normalised: FloatArray = probabilities / probabilities.sum()
+    return normalised
 
 
 def community_probabilities(communities: pl.DataFrame) -> FloatArray:
@@ -165,7 +191,8 @@ def community_probabilities(communities: pl.DataFrame) -> FloatArray:
         in_district = district == code
         probabilities[in_district] = population * weight[in_district]
         probabilities[in_district] /= weight[in_district].sum()
-    return probabilities / probabilities.sum()
+    normalised: FloatArray = probabilities / probabilities.sum()
+    return normalised
 
 
 def build_skeleton(
@@ -258,7 +285,7 @@ def _member_ages(
     if kind == Member.HEAD:
         return head
     if kind == Member.SPOUSE:
-        return np.clip(head + rng.normal(-2.0, 3.0, count), 18.0, MAX_AGE)
+        return np.clip(head + rng.normal(-2.0, 3.0, count), MIN_SPOUSE_AGE, MAX_AGE)
     if kind == Member.CHILD:
         return head - _generation_gap(rng, head)
     if kind == Member.ADULT_CHILD:
@@ -268,8 +295,8 @@ def _member_ages(
     if kind == Member.GRANDCHILD:
         return anchor - _generation_gap(rng, anchor)
     if kind == Member.SIBLING:
-        return np.clip(head + rng.normal(0.0, 4.0, count), 16.0, MAX_AGE)
-    return np.clip(anchor + rng.normal(0.0, 3.0, count), 20.0, MAX_AGE)
+        return np.clip(head + rng.normal(0.0, 4.0, count), 16.5, MAX_AGE)
+    return np.clip(anchor + rng.normal(0.0, 3.0, count), 20.5, MAX_AGE)
 
 
 def _draw_sexes(

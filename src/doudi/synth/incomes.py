@@ -4,7 +4,7 @@ True amounts come first. Declared amounts are then derived from them by the
 declaration defects in ``calibration`` (omission and under-reporting), so
 that the ground truth never depends on what was declared. All amount
 parameters below are ESTIMATES tuned so that the urban median per-capita
-income and the dibao share match ``calibration``.
+income and the dibao share come close to the targets in ``calibration``.
 """
 
 from __future__ import annotations
@@ -13,21 +13,25 @@ from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 import polars as pl
 
 from doudi.synth import calibration
-from doudi.synth.conditions import Conditions
+from doudi.synth.arrays import FloatArray, IntArray
+from doudi.synth.conditions import (
+    EMPLOYED,
+    INACTIVE,
+    RETIRED,
+    UNEMPLOYED,
+    Conditions,
+)
 from doudi.synth.households import Member, Skeleton
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
-
 INCOME_KINDS: Final = ("wages", "business", "property", "transfer", "pension")
+WAGES, BUSINESS, PROPERTY, TRANSFER, PENSION = range(len(INCOME_KINDS))
 FEN_PER_YUAN: Final = 100
 
-# ESTIMATE: median monthly wage in yuan and the spread of log wages.
+# ESTIMATE: base median monthly wage in yuan, which _wage_factor scales by
+# age, sex, registration and place, and the spread of log wages.
 WAGE_MEDIAN_YUAN: Final = 14_000.0
 WAGE_SIGMA: Final = 0.50
 # ESTIMATE: Shanghai's monthly minimum wage, a floor for full-time wages.
@@ -97,7 +101,7 @@ def add_property_income(
     amount = np.where(lets, rent, small)
     has = lets | interest
     extra = IncomeRows(
-        head_index[has], np.full(int(has.sum()), 2, dtype=np.int64), amount[has]
+        head_index[has], np.full(int(has.sum()), PROPERTY, dtype=np.int64), amount[has]
     )
     person = np.concatenate([rows.person, extra.person])
     order = np.argsort(person, kind="stable")
@@ -148,7 +152,9 @@ def incomes_frame(rng: np.random.Generator, rows: IncomeRows) -> pl.DataFrame:
     )
 
 
-def household_totals(rows: IncomeRows, household_of: IntArray, households: int) -> IntArray:
+def household_totals(
+    rows: IncomeRows, household_of: IntArray, households: int
+) -> IntArray:
     """Sum true monthly income per household, in fen."""
     return np.bincount(
         household_of[rows.person], weights=rows.true_fen, minlength=households
@@ -172,14 +178,14 @@ def _rows(person: IntArray, kind: int, true_fen: IntArray) -> IncomeRows:
 def _earnings(
     rng: np.random.Generator, skeleton: Skeleton, ages: IntArray, conditions: Conditions
 ) -> IncomeRows:
-    employed = np.flatnonzero(conditions.activity == 0)
+    employed = np.flatnonzero(conditions.activity == EMPLOYED)
     wages = potential_wages(rng, skeleton, ages)[employed]
     self_employed = rng.random(employed.size) < SELF_EMPLOYED_SHARE
     median = WAGE_MEDIAN_YUAN * _wage_factor(skeleton, ages)[employed]
     business = _lognormal_yuan(rng, median, 0.9, employed.size)
     return IncomeRows(
         employed.astype(np.int64),
-        np.where(self_employed, 1, 0).astype(np.int64),
+        np.where(self_employed, BUSINESS, WAGES).astype(np.int64),
         np.where(self_employed, business, wages),
     )
 
@@ -203,8 +209,9 @@ def forgone_wages(
     what they earned before, so assets are drawn from household income
     including these wages.
     """
-    inactive_head = (conditions.activity == 4) & (skeleton.member == Member.HEAD)
-    idle = ((conditions.activity == 1) | inactive_head) & (ages >= 16) & (ages <= 59)
+    activity = conditions.activity
+    inactive_head = (activity == INACTIVE) & (skeleton.member == Member.HEAD)
+    idle = ((activity == UNEMPLOYED) | inactive_head) & (ages >= 16) & (ages <= 59)
     severe = (conditions.disability_grade >= 1) & (conditions.disability_grade <= 2)
     able = idle & ~severe & ~conditions.serious_illness
     return np.where(able, potential_wages(rng, skeleton, ages), 0).astype(np.int64)
@@ -224,7 +231,7 @@ def _wage_factor(skeleton: Skeleton, ages: IntArray) -> FloatArray:
 def _pensions(
     rng: np.random.Generator, skeleton: Skeleton, conditions: Conditions
 ) -> IncomeRows:
-    retired = np.flatnonzero(conditions.activity == 2)
+    retired = np.flatnonzero(conditions.activity == RETIRED)
     household = skeleton.household_of[retired]
     migrant = skeleton.migrant[household]
     rural = skeleton.rural_nature[household]
@@ -240,7 +247,7 @@ def _pensions(
     support = _lognormal_yuan(rng, 2_000.0, 0.5, retired.size)
     return IncomeRows(
         retired.astype(np.int64),
-        np.where(pension, 4, 3).astype(np.int64),
+        np.where(pension, PENSION, TRANSFER).astype(np.int64),
         np.where(pension, amount, support),
     )
 
@@ -248,16 +255,22 @@ def _pensions(
 def _unemployment_income(
     rng: np.random.Generator, conditions: Conditions
 ) -> IncomeRows:
-    unemployed = np.flatnonzero(conditions.activity == 1)
+    unemployed = np.flatnonzero(conditions.activity == UNEMPLOYED)
     draw = rng.random(unemployed.size)
     benefit = draw < UNEMPLOYMENT_BENEFIT_SHARE
-    casual = ~benefit & (draw < UNEMPLOYMENT_BENEFIT_SHARE + (1 - UNEMPLOYMENT_BENEFIT_SHARE) * CASUAL_WORK_SHARE)
-    benefit_fen = np.full(unemployed.size, int(UNEMPLOYMENT_BENEFIT_YUAN) * FEN_PER_YUAN)
+    casual = ~benefit & (
+        draw
+        < UNEMPLOYMENT_BENEFIT_SHARE
+        + (1 - UNEMPLOYMENT_BENEFIT_SHARE) * CASUAL_WORK_SHARE
+    )
+    benefit_fen = np.full(
+        unemployed.size, int(UNEMPLOYMENT_BENEFIT_YUAN) * FEN_PER_YUAN
+    )
     casual_fen = _lognormal_yuan(rng, CASUAL_WORK_MEDIAN_YUAN, 0.5, unemployed.size)
     paid = benefit | casual
     return IncomeRows(
         unemployed[paid].astype(np.int64),
-        np.where(benefit, 3, 0)[paid].astype(np.int64),
+        np.where(benefit, TRANSFER, WAGES)[paid].astype(np.int64),
         np.where(benefit, benefit_fen, casual_fen)[paid].astype(np.int64),
     )
 
@@ -274,7 +287,7 @@ def _family_support(
         & (size[skeleton.household_of] <= 2)
     )
     paid = candidates[rng.random(candidates.size) < 0.25]
-    return _rows(paid, 3, _lognormal_yuan(rng, 800.0, 0.6, paid.size))
+    return _rows(paid, TRANSFER, _lognormal_yuan(rng, 800.0, 0.6, paid.size))
 
 
 INCOME_SCHEMA: Final = pl.Schema(

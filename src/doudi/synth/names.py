@@ -1,10 +1,10 @@
 """Synthetic Chinese names: a common surname and one or two given-name characters.
 
-The surname list holds about a hundred common surnames in rough order of
+The surname list contains about a hundred common surnames in rough order of
 frequency, and each gets a weight that falls with its rank. The weights are an
 ESTIMATE of that order, not a published frequency table. Given names are drawn
 character by character from pools of everyday characters, so that no
-generated name is chosen to match a real person; combinations that are well
+generated name is chosen to match a real person. Combinations that are well
 known as names of famous people are replaced.
 """
 
@@ -13,8 +13,9 @@ from __future__ import annotations
 from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 import polars as pl
+
+from doudi.synth.arrays import BoolArray, FloatArray
 
 SURNAMES: Final = tuple(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董"
@@ -58,14 +59,13 @@ FAMOUS_NAMES: Final = frozenset(
 # Share of given names with two characters.
 TWO_CHARACTER_SHARE: Final = 0.75
 
-StrArray = npt.NDArray[np.str_]
 
-
-def surname_weights() -> npt.NDArray[np.float64]:
+def surname_weights() -> FloatArray:
     """Return a falling weight per surname rank (a Zipf-like ESTIMATE)."""
     ranks = np.arange(1, len(SURNAMES) + 1, dtype=np.float64)
-    weights = 1.0 / ranks**0.9
-    return weights / weights.sum()
+    weights: FloatArray = 1.0 / ranks**0.9
+    normalised: FloatArray = weights / weights.sum()
+    return normalised
 
 
 def draw_surnames(rng: np.random.Generator, count: int) -> pl.Series:
@@ -74,7 +74,7 @@ def draw_surnames(rng: np.random.Generator, count: int) -> pl.Series:
     return pl.Series("surname", SURNAMES).gather(index)
 
 
-def draw_given_names(rng: np.random.Generator, male: npt.NDArray[np.bool_]) -> pl.Series:
+def draw_given_names(rng: np.random.Generator, male: BoolArray) -> pl.Series:
     """Draw one- or two-character given names matching each person's sex."""
     first = _draw_characters(rng, male)
     second = _draw_characters(rng, male)
@@ -107,7 +107,7 @@ def build_names(surnames: pl.Series, given_names: pl.Series) -> pl.Series:
     )
 
 
-def _draw_characters(rng: np.random.Generator, male: npt.NDArray[np.bool_]) -> pl.Series:
+def _draw_characters(rng: np.random.Generator, male: BoolArray) -> pl.Series:
     # ESTIMATE: 20 % of characters come from the neutral pool.
     neutral = rng.random(male.size) < 0.2
     pools = (MALE_CHARACTERS, FEMALE_CHARACTERS, NEUTRAL_CHARACTERS)

@@ -12,12 +12,10 @@ import polars as pl
 
 from doudi.registry.resident_id import Sex, generate
 from doudi.synth import names
+from doudi.synth.arrays import BoolArray, DateArray, IntArray
 from doudi.synth.columns import choose, labels
 from doudi.synth.households import DAYS_PER_YEAR, RELATIONSHIPS, Member, Skeleton
 from doudi.synth.streams import numpy_stream, python_stream
-
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
 
 # Origin counties of migrant households: real county codes (NBS 2023) from the
 # main origin provinces, with the province's share of migrants. Anhui's share
@@ -25,7 +23,10 @@ BoolArray = npt.NDArray[np.bool_]
 # published rank order (Jiangsu, Henan, Sichuan, Jiangxi, Zhejiang, Shandong)
 # and gives the rest to Hubei, Hunan and Chongqing.
 ORIGIN_COUNTIES: Final[dict[str, tuple[float, tuple[str, ...]]]] = {
-    "Anhui": (0.232, ("340121", "341221", "341222", "341321", "341322", "341523", "341621")),
+    "Anhui": (
+        0.232,
+        ("340121", "341221", "341222", "341321", "341322", "341523", "341621"),
+    ),
     "Jiangsu": (0.150, ("320321", "320722", "320826", "321323")),
     "Henan": (0.120, ("410522", "411721", "411421")),
     "Sichuan": (0.090, ("511621", "510322", "511322")),
@@ -49,22 +50,25 @@ MOBILE_PREFIXES: Final = (
 # ESTIMATE: children under this age have no phone of their own.
 PHONE_MIN_AGE: Final = 12
 
-MAX_ID_ATTEMPTS: Final = 1000
+MAX_ID_REDRAW_ROUNDS: Final = 100
 ID_CHUNK_SIZE: Final = 200_000
 
 
-def birth_dates(skeleton: Skeleton, as_of: date) -> npt.NDArray[np.datetime64]:
+def birth_dates(skeleton: Skeleton, as_of: date) -> DateArray:
     """Return each person's birth date from their age in days on ``as_of``."""
     return np.datetime64(as_of, "D") - skeleton.age_days.astype("timedelta64[D]")
 
 
-def ages_in_years(births: npt.NDArray[np.datetime64], as_of: date) -> IntArray:
+def ages_in_years(births: DateArray, as_of: date) -> IntArray:
     """Return completed years of age on ``as_of`` for each birth date."""
     years = births.astype("datetime64[Y]").astype(np.int64) + 1970
     months = births.astype("datetime64[M]").astype(np.int64) % 12 + 1
     days = (births - births.astype("datetime64[M]")).astype(np.int64) + 1
-    before_birthday = (months > as_of.month) | ((months == as_of.month) & (days > as_of.day))
-    return (as_of.year - years - before_birthday).astype(np.int64)
+    before_birthday = (months > as_of.month) | (
+        (months == as_of.month) & (days > as_of.day)
+    )
+    ages: IntArray = (as_of.year - years - before_birthday).astype(np.int64)
+    return ages
 
 
 def hukou_region_codes(
@@ -87,7 +91,7 @@ def hukou_region_codes(
 def generate_resident_ids(
     rng: random.Random,
     region_codes: npt.NDArray[np.str_],
-    births: npt.NDArray[np.datetime64],
+    births: DateArray,
     male: BoolArray,
 ) -> pl.Series:
     """Generate one unique resident ID per person, in order.
@@ -131,10 +135,10 @@ def _redraw_duplicates(
     rng: random.Random,
     ids: pl.Series,
     region_codes: npt.NDArray[np.str_],
-    births: npt.NDArray[np.datetime64],
+    births: DateArray,
     male: BoolArray,
 ) -> pl.Series:
-    for _ in range(MAX_ID_ATTEMPTS):
+    for _ in range(MAX_ID_REDRAW_ROUNDS):
         repeated = np.flatnonzero((~ids.is_first_distinct()).to_numpy())
         if repeated.size == 0:
             return ids
@@ -146,7 +150,7 @@ def _redraw_duplicates(
         )
         ids = ids.scatter(repeated, fresh)
     raise RuntimeError(
-        f"Resident IDs still repeat after {MAX_ID_ATTEMPTS} rounds of new draws; "
+        f"Resident IDs still repeat after {MAX_ID_REDRAW_ROUNDS} rounds of new draws; "
         "too many people share one region, birth date and sex."
     )
 
@@ -170,9 +174,9 @@ def draw_phones(rng: np.random.Generator, ages: IntArray) -> pl.Series:
 def member_since(
     rng: np.random.Generator,
     skeleton: Skeleton,
-    births: npt.NDArray[np.datetime64],
+    births: DateArray,
     as_of: date,
-) -> npt.NDArray[np.datetime64]:
+) -> DateArray:
     """Draw the date each person joined the household.
 
     The household forms up to 30 years before ``as_of`` (15 for migrants) and
@@ -192,7 +196,8 @@ def member_since(
     later = formed + np.floor(rng.random(births.size) * since_formed).astype(
         "timedelta64[D]"
     )
-    return np.where(is_parent, later, joined)
+    since: DateArray = np.where(is_parent, later, joined)
+    return since
 
 
 def family_names(rng: np.random.Generator, skeleton: Skeleton) -> pl.Series:
@@ -205,8 +210,8 @@ def family_names(rng: np.random.Generator, skeleton: Skeleton) -> pl.Series:
     surname = own_surname.zip_with(
         pl.Series(married_in), household_surname.gather(skeleton.household_of)
     )
-    given = names.draw_given_names(rng, skeleton.male)
-    return names.build_names(surname, given)
+    given_names = names.draw_given_names(rng, skeleton.male)
+    return names.build_names(surname, given_names)
 
 
 def build_persons(

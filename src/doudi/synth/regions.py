@@ -37,8 +37,8 @@ def _check_levels(regions: pl.DataFrame) -> None:
     unknown = regions.filter(~pl.col("level").is_in(LEVELS))
     if unknown.height:
         raise ValueError(
-            f"Region {unknown['code'][0]} has unknown level {unknown['level'][0]!r}; "
-            f"expected one of {', '.join(LEVELS)}."
+            f"Region {unknown['code'][0]} has invalid level "
+            f"{unknown['level'][0]!r}. Use one of: {', '.join(LEVELS)}."
         )
 
 
@@ -50,5 +50,6 @@ def _check_parents(regions: pl.DataFrame) -> None:
     if orphans.height:
         raise ValueError(
             f"Region {orphans['code'][0]} has parent code "
-            f"{orphans['parent_code'][0]}, which is not in the file."
+            f"{orphans['parent_code'][0]}, which is not in the file. Add the "
+            "parent row or correct the code."
         )

@@ -2,7 +2,7 @@
 
 Each component draws from its own stream, keyed by the city seed and the
 component's name, so that a change in how one component draws numbers does
-not shift the numbers any other component sees.
+not shift the numbers any other component receives.
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ def _key(seed: int, name: str) -> list[int]:
 
 def numpy_stream(seed: int, name: str) -> np.random.Generator:
     """Return the numpy generator for component ``name`` of city ``seed``."""
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(_key(seed, name))))
+    return np.random.Generator(
+        np.random.PCG64(np.random.SeedSequence(_key(seed, name)))
+    )
 
 
 def python_stream(seed: int, name: str) -> random.Random:

@@ -1,7 +1,7 @@
 """Ground truth: which synthetic households qualify, by a deliberately simple rule set.
 
 This is not the policy engine. It is a short, independent reading of the main
-rules, computed from TRUE incomes and assets, so that the engine (which sees
+rules, computed from TRUE incomes and assets, so that the engine (which reads
 only declared and verified data) and this module can check each other.
 
 Rules, per household, on the as-of date:
@@ -94,14 +94,16 @@ def compute_truth(
     """Compute the truth frame (one row per household) from true values."""
     standard = dibao_standard_fen(as_of)
     asset_limit = FINANCIAL_ASSET_LIMIT_MONTHS * standard
-    ages = _ages(persons, as_of)
+    ages = _ages(persons.lazy(), as_of)
+    facts_lazy = facts.lazy()
 
     households = (
-        persons.group_by("hh_key")
+        persons.lazy()
+        .group_by("hh_key")
         .agg(pl.len().cast(pl.Int32).alias("size"))
-        .join(_income_totals(persons, incomes), on="hh_key", how="left")
-        .join(_financial_assets(assets), on="hh_key", how="left")
-        .join(_work_capable_households(ages, facts), on="hh_key", how="left")
+        .join(_income_totals(persons.lazy(), incomes.lazy()), on="hh_key", how="left")
+        .join(_financial_assets(assets.lazy()), on="hh_key", how="left")
+        .join(_work_capable_households(ages, facts_lazy), on="hh_key", how="left")
         .with_columns(
             pl.col("income_fen").fill_null(0),
             pl.col("financial_fen").fill_null(0),
@@ -112,12 +114,10 @@ def compute_truth(
         )
         .with_columns(
             (pl.col("per_capita_income_fen") < standard).alias("below_standard"),
-            (pl.col("financial_fen") < asset_limit * pl.col("size")).alias(
-                "assets_ok"
-            ),
+            (pl.col("financial_fen") < asset_limit * pl.col("size")).alias("assets_ok"),
         )
     )
-    return _decide(households, ages, facts, standard, as_of)
+    return _decide(households, ages, facts_lazy, standard, as_of).collect()
 
 
 def write_truth(city: SynthCity, path: str | Path) -> None:
@@ -125,7 +125,7 @@ def write_truth(city: SynthCity, path: str | Path) -> None:
     city.truth.write_parquet(path)
 
 
-def _ages(persons: pl.DataFrame, as_of: date) -> pl.DataFrame:
+def _ages(persons: pl.LazyFrame, as_of: date) -> pl.LazyFrame:
     born = pl.col("birth_date")
     had_birthday = (born.dt.month() < as_of.month) | (
         (born.dt.month() == as_of.month) & (born.dt.day() <= as_of.day)
@@ -134,7 +134,7 @@ def _ages(persons: pl.DataFrame, as_of: date) -> pl.DataFrame:
     return persons.select("person_key", "hh_key", age.alias("age"))
 
 
-def _income_totals(persons: pl.DataFrame, incomes: pl.DataFrame) -> pl.DataFrame:
+def _income_totals(persons: pl.LazyFrame, incomes: pl.LazyFrame) -> pl.LazyFrame:
     return (
         incomes.join(persons.select("person_key", "hh_key"), on="person_key")
         .group_by("hh_key")
@@ -142,7 +142,7 @@ def _income_totals(persons: pl.DataFrame, incomes: pl.DataFrame) -> pl.DataFrame
     )
 
 
-def _financial_assets(assets: pl.DataFrame) -> pl.DataFrame:
+def _financial_assets(assets: pl.LazyFrame) -> pl.LazyFrame:
     return (
         assets.filter(pl.col("kind").is_in(FINANCIAL_ASSET_KINDS))
         .group_by("hh_key")
@@ -150,7 +150,7 @@ def _financial_assets(assets: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _work_capable_households(ages: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
+def _work_capable_households(ages: pl.LazyFrame, facts: pl.LazyFrame) -> pl.LazyFrame:
     capable = facts.filter(
         (pl.col("kind") == "work_capacity") & pl.col("code").is_in(["full", "partial"])
     ).select("person_key")
@@ -164,7 +164,7 @@ def _work_capable_households(ages: pl.DataFrame, facts: pl.DataFrame) -> pl.Data
     )
 
 
-def _tekun_counts(ages: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
+def _tekun_counts(ages: pl.LazyFrame, facts: pl.LazyFrame) -> pl.LazyFrame:
     severe = facts.filter(
         (pl.col("kind") == "disability") & (pl.col("grade") <= 2)
     ).select("person_key")
@@ -180,12 +180,12 @@ def _tekun_counts(ages: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
 
 
 def _decide(
-    households: pl.DataFrame,
-    ages: pl.DataFrame,
-    facts: pl.DataFrame,
+    households: pl.LazyFrame,
+    ages: pl.LazyFrame,
+    facts: pl.LazyFrame,
     standard: int,
     as_of: date,
-) -> pl.DataFrame:
+) -> pl.LazyFrame:
     gap = pl.lit(standard) - pl.col("per_capita_income_fen")
     gap_yuan_rounded = (gap + FEN_PER_YUAN // 2) // FEN_PER_YUAN * FEN_PER_YUAN
     dibao = pl.col("below_standard") & pl.col("assets_ok")

@@ -44,7 +44,7 @@ class Interrupted(Exception):
 
 @pytest.fixture
 def records(users, household, far_household) -> dict[tuple[str, int, str], object]:
-    """Registry rows in every encrypted column; returns their plain values."""
+    """Create rows for every encrypted column and return their plain values."""
     head = household.memberships.get(relationship="head").person
     services.record_fact(
         users["owner"],

@@ -270,7 +270,7 @@ def test_locked_attempt_is_audited(settings, worker):
 
 def test_lockout_outlasts_cache_default_timeout(settings, tmp_path):
     # The file cache's incr rewrites the value with the cache's default
-    # timeout; the lockout must still last LOGIN_LOCKOUT_SECONDS.
+    # timeout, but the lockout must still last LOGIN_LOCKOUT_SECONDS.
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

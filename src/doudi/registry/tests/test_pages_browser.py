@@ -1,9 +1,9 @@
 """The staff pages in a real Chromium against the live Django server.
 
 Accounts sign in through the real form with a password and a TOTP code. The
-ORM is used only before the browser starts: Playwright's sync API keeps an
-event loop on this thread, and Django refuses database calls from a thread
-with a running loop.
+tests use the ORM only before the browser starts, because Playwright's sync
+API keeps an event loop on this thread and Django raises
+SynchronousOnlyOperation for database calls from a thread with a running loop.
 
 Set DOUDI_SCREENSHOT_DIR to a folder to keep screenshots of the pages.
 """
@@ -102,7 +102,9 @@ def browser(chromium_path: str) -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     # A browser set to Chinese, as staff of a Chinese city office use.
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 1280, "height": 900}
+    )
     yield context.new_page()
     context.close()
 
@@ -114,6 +116,8 @@ def _sign_in(page: Page, base_url: str, account: Account) -> None:
     page.get_by_label("身份验证器应用中的六位验证码").fill(account.code())
     page.get_by_role("button", name="登录", exact=True).click()
     page.wait_for_load_state()
+    # A wrong code or password stays on the sign-in page with an error.
+    expect(page).not_to_have_url(re.compile(re.escape(SIGN_IN_PATH)))
 
 
 def _blocking_violations(page: Page) -> list[str]:
@@ -193,7 +197,9 @@ def test_worker_reveals_id_and_switches_language(
     page.get_by_role("button", name="切换").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     assert page.url == detail_url
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Household {household.pk}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Household {household.pk}"
+    )
     expect(page.get_by_role("heading", name="Members")).to_be_visible()
     expect(page.get_by_role("columnheader", name="Resident ID")).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()

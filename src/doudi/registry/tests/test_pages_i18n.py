@@ -29,8 +29,8 @@ ZH_MO = LOCALE_DIR / "zh_Hans" / "LC_MESSAGES" / "django.mo"
 
 @pytest.fixture(autouse=True)
 def _second_factor_off(settings) -> None:
-    # The test environment defaults to OTP_REQUIRED=True, and these tests sign
-    # in with force_login, which verifies no second factor.
+    # These tests sign in with force_login, which verifies no second factor,
+    # so the requirement is off whatever the environment sets.
     settings.OTP_REQUIRED = False
 
 

@@ -18,8 +18,8 @@ STATIC_ASSETS = ["doudi/site.css", "doudi/htmx.min.js", "doudi/elder-mode.js"]
 
 @pytest.fixture(autouse=True)
 def _second_factor_off(settings) -> None:
-    # The test environment defaults to OTP_REQUIRED=True, and these tests sign
-    # in with force_login, which verifies no second factor.
+    # These tests sign in with force_login, which verifies no second factor,
+    # so the requirement is off whatever the environment sets.
     settings.OTP_REQUIRED = False
 
 
@@ -45,8 +45,8 @@ def _reveal_url(person: Person) -> str:
 
 @pytest.mark.parametrize("path", STATIC_ASSETS)
 def test_static_asset_found(path: str) -> None:
-    # The pages load these from /static/; the staticfiles finders must see
-    # them, or the live server and collectstatic leave them out.
+    # The pages load these from /static/. Unless the staticfiles finders see
+    # them, the live server and collectstatic leave them out.
     assert finders.find(path) is not None
 
 
@@ -74,8 +74,8 @@ def test_list_search_returns_table_fragment(users, household) -> None:
 def test_list_history_restore_returns_page(users, household) -> None:
     client = _signed_in(users["owner"])
 
-    # htmx re-fetches a pushed URL without a target when its history cache
-    # misses; that request must get the whole page.
+    # When its history cache misses, htmx re-fetches a pushed URL without a
+    # target, and that request must get the whole page.
     response = client.get(
         LIST_URL,
         {"q": "王测试"},

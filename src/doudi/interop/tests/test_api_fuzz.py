@@ -1,0 +1,32 @@
+"""Fuzz the HTTP API from its own OpenAPI schema: no input may cause a 5xx.
+
+Schemathesis generates requests from the schema (odd unicode in `q`, huge
+or negative offsets, unknown ids) and checks every response against the
+documented status codes and shapes.
+"""
+
+import pytest
+from django.test import Client
+from hypothesis import HealthCheck, settings
+
+import schemathesis
+from doudi.wsgi import application
+
+schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+
+
+@pytest.fixture
+def session_cookie(users, household, far_household):
+    client = Client()
+    client.force_login(users["owner"])
+    return {"sessionid": client.cookies["sessionid"].value}
+
+
+@schema.parametrize()
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_api_survives_generated_requests(case, session_cookie):
+    case.call_and_validate(cookies=session_cookie)
