@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from doudi.privacy import triggers
 from doudi.privacy.choices import Role
@@ -29,6 +30,16 @@ def _region(code: str, name: str, level: str, parent: Region | None) -> Region:
     return Region.objects.create(
         code=code, name=name, level=level, parent=parent, path=path
     )
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests() -> Iterator[None]:
+    """Messages raised outside a request are English, so tests can match them.
+
+    Pages still choose their language per request through the middleware.
+    """
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

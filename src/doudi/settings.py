@@ -58,8 +58,15 @@ FIELD_ENCRYPTION_CURRENT_KEY = env_str(
 BLIND_INDEX_KEY = env_str(
     "DOUDI_BLIND_INDEX_KEY", None if _secrets_required else _DEV_BLIND_INDEX_KEY
 )
-if _secrets_required and SECRET_KEY == _DEV_SECRET_KEY:
-    raise EnvError("DOUDI_SECRET_KEY is the development key: set a random one.")
+for _name, _value, _dev_value in (
+    ("DOUDI_SECRET_KEY", SECRET_KEY, _DEV_SECRET_KEY),
+    ("DOUDI_FIELD_KEYS", FIELD_ENCRYPTION_KEYS, _DEV_FIELD_KEYS),
+    ("DOUDI_BLIND_INDEX_KEY", BLIND_INDEX_KEY, _DEV_BLIND_INDEX_KEY),
+):
+    if _secrets_required and _dev_value in _value:
+        raise EnvError(
+            f"{_name} contains the public development key: set a random one."
+        )
 
 ALLOWED_HOSTS = env_list(
     "DOUDI_ALLOWED_HOSTS", [] if IS_PRODUCTION else ["127.0.0.1", "localhost"]
@@ -205,6 +212,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 
 CELERY_BROKER_URL = REDIS_URL or None
 CELERY_RESULT_BACKEND = None

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Query, Schema
+from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from doudi.privacy import access
@@ -52,10 +53,25 @@ class HouseholdPage(Schema):
     items: list[HouseholdOut]
 
 
+class ErrorOut(Schema):
+    """An error: a message, or for invalid input a list of the fields at fault."""
+
+    detail: str | list[dict[str, Any]]
+
+
+class HouseholdFilter(Schema):
+    q: str = Field("", max_length=64, description="resident ID, mobile or full name")
+    offset: int = Field(0, ge=0, le=100_000_000)
+    limit: int = Field(25, ge=1, le=100)
+
+
+ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
+
+
 def _user(request: HttpRequest) -> User:
     user = request.user
     if not isinstance(user, User) or not access.can_read_registry(user):
-        raise PermissionDenied("Your role has no access to the registry.")
+        raise HttpError(403, "Your role has no access to the registry.")
     return user
 
 
@@ -70,13 +86,13 @@ def _out(row: queries.HouseholdRow) -> HouseholdOut:
     )
 
 
-@api.get("/v1/households", response=HouseholdPage, tags=["registry"])
+@api.get("/v1/households", response={200: HouseholdPage, **ERRORS}, tags=["registry"])
 def list_households(
-    request: HttpRequest, q: str = "", offset: int = 0, limit: int = 25
+    request: HttpRequest, filters: Query[HouseholdFilter]
 ) -> HouseholdPage:
     """List households in the caller's region; `q` is a resident ID, mobile or name."""
     user = _user(request)
-    offset, limit = max(offset, 0), min(max(limit, 1), 100)
+    q, offset, limit = filters.q, filters.offset, filters.limit
     households, kind = queries.search_households(user, q)
     page = list(households[offset : offset + limit])
     rows = queries.household_rows(user, page, request)
@@ -87,7 +103,9 @@ def list_households(
 
 
 @api.get(
-    "/v1/households/{household_id}", response=HouseholdDetailOut, tags=["registry"]
+    "/v1/households/{household_id}",
+    response={200: HouseholdDetailOut, 404: ErrorOut, **ERRORS},
+    tags=["registry"],
 )
 def get_household(request: HttpRequest, household_id: int) -> HouseholdDetailOut:
     user = _user(request)

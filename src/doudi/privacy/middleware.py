@@ -6,8 +6,9 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from doudi.privacy.choices import Role
 from doudi.privacy.models import User
@@ -26,5 +27,9 @@ class RequireVerifiedStaffMiddleware:
             and not user.is_verified()  # type: ignore[attr-defined]
         ):
             logout(request)
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": _("Sign in with your second factor.")}, status=401
+                )
             return redirect("privacy:login")
         return self.get_response(request)

@@ -205,7 +205,23 @@ def test_production_rejects_development_secret(tmp_path):
         tmp_path, **_complete_production(DOUDI_SECRET_KEY=DEV_SECRET)
     )
     assert result.returncode != 0
-    assert "DOUDI_SECRET_KEY is the development key" in result.stderr
+    assert "DOUDI_SECRET_KEY contains the public development key" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DOUDI_FIELD_KEYS", "dev1:ZG91ZGktZGV2ZWxvcG1lbnQta2V5LW5vdC1zZWNyZXQ="),
+        ("DOUDI_BLIND_INDEX_KEY", "ZG91ZGktZGV2LWJsaW5kLWluZGV4LWtleS1ub3Qtc2U="),
+    ],
+)
+def test_production_rejects_development_keys(tmp_path, variable, value):
+    variables = _complete_production(**{variable: value})
+    if variable == "DOUDI_FIELD_KEYS":
+        variables["DOUDI_FIELD_KEY_CURRENT"] = "dev1"
+    result = _import_settings(tmp_path, **variables)
+    assert result.returncode != 0
+    assert f"{variable} contains the public development key" in result.stderr
 
 
 def test_production_without_hosts_fails(tmp_path):

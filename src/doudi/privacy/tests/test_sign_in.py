@@ -206,9 +206,19 @@ def test_middleware_logs_out_unverified_staff(settings, users):
     settings.OTP_REQUIRED = True
     client = Client()
     client.force_login(users["owner"])
-    response = client.get(API_LIST_URL)
+    response = client.get(reverse("registry:household_list"))
     assert response.status_code == 302
     assert response["Location"] == reverse("privacy:login")
+    assert _session_user_id(client) is None
+
+
+def test_middleware_answers_api_with_401(settings, users):
+    settings.OTP_REQUIRED = True
+    client = Client()
+    client.force_login(users["owner"])
+    response = client.get(API_LIST_URL)
+    assert response.status_code == 401
+    assert "detail" in response.json()
     assert _session_user_id(client) is None
 
 

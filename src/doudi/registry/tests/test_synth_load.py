@@ -27,7 +27,9 @@ def test_load_counts_match_city(db, small_city):
 
 def test_every_household_has_one_head(db, small_city):
     bulk_load.load_city(small_city)
-    heads = Membership.objects.filter(relationship=Relationship.HEAD, end_date__isnull=True)
+    heads = Membership.objects.filter(
+        relationship=Relationship.HEAD, end_date__isnull=True
+    )
     assert heads.count() == Household.objects.count()
 
 
@@ -42,7 +44,9 @@ def test_region_tree_has_paths(db, small_city):
 def test_values_encrypted_and_searchable(db, small_city):
     bulk_load.load_city(small_city)
     expected = small_city.persons.row(0, named=True)
-    person = Person.objects.get(resident_id_index=resident_id_index(expected["resident_id"]))
+    person = Person.objects.get(
+        resident_id_index=resident_id_index(expected["resident_id"])
+    )
     assert person.name == expected["name"]
     assert resident_id.normalize(person.resident_id) == expected["resident_id"]
 
@@ -86,8 +90,17 @@ def test_crash_leaves_nothing(db, small_city, monkeypatch):
 
 def test_synth_command_writes_truth(db, tmp_path, capsys):
     truth = tmp_path / "truth.parquet"
-    call_command("synth", "--households", "40", "--seed", "3", "--as-of", "2026-12-01",
-                 "--truth", str(truth))
+    call_command(
+        "synth",
+        "--households",
+        "40",
+        "--seed",
+        "3",
+        "--as-of",
+        "2026-12-01",
+        "--truth",
+        str(truth),
+    )
     assert truth.exists()
     assert "loaded 40 households" in capsys.readouterr().out
 
