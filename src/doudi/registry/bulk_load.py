@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import polars as pl
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Model
 from django.utils import timezone
 
@@ -25,6 +25,7 @@ from doudi.privacy import audit
 from doudi.privacy.choices import AuditAction
 from doudi.privacy.crypto import FieldKeyring
 from doudi.privacy.keys import keyring
+from doudi.registry import bulk_indexes
 from doudi.registry.choices import FactKind, FactSource
 from doudi.registry.models import (
     Household,
@@ -40,6 +41,7 @@ from doudi.synth import SynthCity
 logger = logging.getLogger(__name__)
 CHUNK = 20_000
 SLICE = 200_000
+BULK_MODELS = (Household, Person, Membership, PersonFact, HouseholdAsset)
 
 
 @dataclass(frozen=True)
@@ -53,28 +55,29 @@ class LoadResult:
 def load_city(
     city: SynthCity, *, progress: Callable[[str, int], None] | None = None
 ) -> LoadResult:
-    """Load `city`; loading the same seed and size again does nothing."""
+    """Load `city`; loading the same seed and size again does nothing.
+
+    When the load at least doubles the registry, secondary indexes and
+    constraints are dropped first and rebuilt at the end (see
+    `bulk_indexes`); for a small load into a large registry, updating them
+    row by row is cheaper.
+    """
     households = city.households.height
     if SynthRun.objects.filter(seed=city.seed, households=households).exists():
         return LoadResult(0, 0, 0, skipped=True)
     report = progress or (lambda stage, count: None)
-    with transaction.atomic(), _bulk_session():
+    tables = [model._meta.db_table for model in BULK_MODELS]
+    rebuild = Household.objects.count() <= households
+    with _bulk_session(), transaction.atomic():
         region_ids = load_regions(city.regions)
         report("regions", len(region_ids))
-        hh_base = _next_id(Household)
-        person_base = _next_id(Person)
+        bases = (_next_id(Household), _next_id(Person))
         digest = hashlib.sha256()
-        for part in _slices(city.households):
-            _load_households(part, hh_base, region_ids, digest)
-        report("households", households)
-        for part in _slices(city.persons):
-            _load_persons(part, person_base, digest)
-        report("persons", city.persons.height)
-        _load_memberships(city.persons, hh_base, person_base)
-        facts = _load_facts(city, person_base)
-        _load_assets(city.assets, hh_base, city.as_of)
+        with bulk_indexes.rebuilt_after(tables) if rebuild else nullcontext():
+            facts = _load_rows(city, bases, region_ids, digest, report)
+        _check_foreign_keys(tables)
+        report("indexes rebuilt" if rebuild else "indexes kept", len(tables))
         reset_sequences()
-        report("facts", facts)
         SynthRun.objects.create(seed=city.seed, households=households, as_of=city.as_of)
         audit.record_batch(
             action=AuditAction.CREATE,
@@ -87,6 +90,27 @@ def load_city(
     return LoadResult(households, city.persons.height, facts, skipped=False)
 
 
+def _load_rows(
+    city: SynthCity,
+    bases: tuple[int, int],
+    region_ids: dict[str, int],
+    digest: Any,
+    report: Callable[[str, int], None],
+) -> int:
+    hh_base, person_base = bases
+    for part in _slices(city.households):
+        _load_households(part, hh_base, region_ids, digest)
+    report("households", city.households.height)
+    for part in _slices(city.persons):
+        _load_persons(part, person_base, digest)
+    report("persons", city.persons.height)
+    _load_memberships(city.persons, hh_base, person_base)
+    facts = _load_facts(city, person_base)
+    _load_assets(city.assets, hh_base, city.as_of)
+    report("facts", facts)
+    return facts
+
+
 def _slices(frame: pl.DataFrame) -> Iterator[pl.DataFrame]:
     """Cut a frame into parts, so encrypted copies of one part at a time exist."""
     for offset in range(0, frame.height, SLICE):
@@ -95,18 +119,49 @@ def _slices(frame: pl.DataFrame) -> Iterator[pl.DataFrame]:
 
 @contextmanager
 def _bulk_session() -> Iterator[None]:
-    """Give SQLite a large page cache while loading; the random blind-index
-    keys make index inserts touch pages all over the file."""
+    """Prepare a SQLite connection for a bulk load and restore it afterwards.
+
+    The page cache grows to 512 MiB because the random blind-index keys make
+    index inserts touch pages all over the file. Foreign keys are switched
+    off for the load (SQLite allows that only outside a transaction) and
+    checked as a whole by `_check_foreign_keys` before the commit.
+    """
     if connection.vendor != "sqlite":
         yield
         return
+    outermost = not connection.in_atomic_block
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size = -524288")  # 512 MiB, in KiB
+        cursor.execute("PRAGMA cache_size = -524288")  # KiB
+        if outermost:
+            cursor.execute("PRAGMA foreign_keys = OFF")
     try:
         yield
     finally:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA cache_size = -2000")  # SQLite's default
+            if outermost:
+                cursor.execute("PRAGMA foreign_keys = ON")
+
+
+def _check_foreign_keys(tables: Sequence[str]) -> None:
+    """Raise if a loaded row points at a missing row (SQLite only).
+
+    PostgreSQL checks its foreign keys itself, when they are re-added after
+    the load or per row.
+    """
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(
+                f"PRAGMA foreign_key_check({connection.ops.quote_name(table)})"
+            )
+            broken = cursor.fetchall()
+            if broken:
+                raise IntegrityError(
+                    f"bulk load left {len(broken)} rows of {table} pointing at "
+                    f"missing rows (first: rowid {broken[0][1]} → {broken[0][2]})"
+                )
 
 
 def _next_id(model: type[Model]) -> int:

@@ -6,11 +6,11 @@ documented status codes and shapes.
 """
 
 import pytest
+import schemathesis
 from django.test import Client
 from hypothesis import HealthCheck, settings
-
-import schemathesis
 from schemathesis import checks
+
 from doudi.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)

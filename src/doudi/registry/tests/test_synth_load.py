@@ -108,3 +108,55 @@ def test_synth_command_writes_truth(db, tmp_path, capsys):
 def test_synth_command_rejects_zero(db):
     with pytest.raises(Exception, match="give 1 or more"):
         call_command("synth", "--households", "0")
+
+
+def _index_names():
+    from django.db import connection
+
+    tables = [model._meta.db_table for model in bulk_load.BULK_MODELS]
+    with connection.cursor() as cursor:
+        names = set()
+        for table in tables:
+            constraints = connection.introspection.get_constraints(cursor, table)
+            names |= {
+                name for name, info in constraints.items() if not info["primary_key"]
+            }
+    return names
+
+
+def test_indexes_rebuilt_after_load(db, small_city):
+    before = _index_names()
+    bulk_load.load_city(small_city)
+    assert _index_names() == before
+
+
+def test_crash_keeps_indexes(db, small_city, monkeypatch):
+    before = _index_names()
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("killed mid-load")
+
+    monkeypatch.setattr(bulk_load, "_load_assets", crash)
+    with pytest.raises(RuntimeError, match="killed mid-load"):
+        bulk_load.load_city(small_city)
+    assert _index_names() == before
+
+
+def test_unique_resident_id_enforced_after_load(db, small_city):
+    from django.db import IntegrityError, transaction
+
+    bulk_load.load_city(small_city)
+    person = Person.objects.first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Person.objects.create(
+            name="x",
+            name_index="x",
+            sex="M",
+            birth_date=date(1990, 1, 1),
+            resident_id="x",
+            resident_id_index=person.resident_id_index,
+            hukou_type="local",
+            hukou_nature="urban",
+            hukou_region_code="310101",
+            residence_status="registered",
+        )
