@@ -26,6 +26,7 @@ from doudi.privacy.choices import AuditAction
 from doudi.privacy.crypto import FieldKeyring
 from doudi.privacy.keys import keyring
 from doudi.registry import bulk_indexes
+from doudi.registry.bulk_protect import ColumnJob, Operation, protect_all
 from doudi.registry.choices import FactKind, FactSource
 from doudi.registry.models import (
     Household,
@@ -98,11 +99,9 @@ def _load_rows(
     report: Callable[[str, int], None],
 ) -> int:
     hh_base, person_base = bases
-    for part in _slices(city.households):
-        _load_households(part, hh_base, region_ids, digest)
+    _load_households(city.households, hh_base, region_ids, digest)
     report("households", city.households.height)
-    for part in _slices(city.persons):
-        _load_persons(part, person_base, digest)
+    _load_persons(city.persons, person_base, digest)
     report("persons", city.persons.height)
     _load_memberships(city.persons, hh_base, person_base)
     facts = _load_facts(city, person_base)
@@ -223,61 +222,77 @@ def _encrypt(ring: FieldKeyring, values: pl.Series, context: str) -> pl.Series:
     )
 
 
-def _index(ring: FieldKeyring, values: pl.Series, domain: str) -> pl.Series:
-    return pl.Series(
-        ["" if v is None else ring.blind_index(v, domain=domain) for v in values],
-        dtype=pl.Utf8,
-    )
-
-
 def _load_households(
     frame: pl.DataFrame, base: int, region_ids: dict[str, int], digest: Any
 ) -> None:
-    ring, now = keyring(), _now()
-    digest.update(frame.select("hh_key", "community_code").write_csv().encode())
+    now = _now()
     codes = pl.DataFrame(
         {"community_code": list(region_ids), "region_id": list(region_ids.values())},
         schema={"community_code": pl.Utf8, "region_id": pl.Int64},
     )
-    rows = frame.join(codes, on="community_code", how="left").select(
-        (pl.col("hh_key") + base).alias("id"),
-        "region_id",
-        _encrypt(ring, frame["address"], _context(Household, "address")).alias(
-            "address"
-        ),
-        "single_parent",
-        "lost_only_child",
-        pl.lit(now).alias("created_at"),
-        pl.lit(now).alias("updated_at"),
-    )
-    _insert_frame(Household._meta.db_table, rows)
+    jobs = [
+        ColumnJob(
+            "address",
+            "address_token",
+            Operation.ENCRYPT,
+            _context(Household, "address"),
+        )
+    ]
+    parts = protect_all(keyring(), _slices(frame), jobs)
+    for part in parts:
+        digest.update(part.select("hh_key", "community_code").write_csv().encode())
+        rows = part.join(codes, on="community_code", how="left").select(
+            (pl.col("hh_key") + base).alias("id"),
+            "region_id",
+            pl.col("address_token").alias("address"),
+            "single_parent",
+            "lost_only_child",
+            pl.lit(now).alias("created_at"),
+            pl.lit(now).alias("updated_at"),
+        )
+        _insert_frame(Household._meta.db_table, rows)
+
+
+PERSON_JOBS = [
+    ColumnJob("name", "name_token", Operation.ENCRYPT, _context(Person, "name")),
+    ColumnJob("name", "name_index", Operation.INDEX, "person.name"),
+    ColumnJob(
+        "resident_id",
+        "resident_id_token",
+        Operation.ENCRYPT,
+        _context(Person, "resident_id"),
+    ),
+    ColumnJob(
+        "resident_id", "resident_id_index", Operation.INDEX, "person.resident_id"
+    ),
+    ColumnJob("phone", "phone_token", Operation.ENCRYPT, _context(Person, "phone")),
+    ColumnJob("phone", "phone_index", Operation.INDEX, "person.phone"),
+]
 
 
 def _load_persons(frame: pl.DataFrame, base: int, digest: Any) -> None:
-    ring, now = keyring(), _now()
-    digest.update(frame.select("person_key", "resident_id").write_csv().encode())
-    rows = _dates_as_text(frame).select(
-        (pl.col("person_key") + base).alias("id"),
-        _encrypt(ring, frame["name"], _context(Person, "name")).alias("name"),
-        _index(ring, frame["name"], "person.name").alias("name_index"),
-        "sex",
-        "birth_date",
-        _encrypt(ring, frame["resident_id"], _context(Person, "resident_id")).alias(
-            "resident_id"
-        ),
-        _index(ring, frame["resident_id"], "person.resident_id").alias(
-            "resident_id_index"
-        ),
-        _encrypt(ring, frame["phone"], _context(Person, "phone")).alias("phone"),
-        _index(ring, frame["phone"], "person.phone").alias("phone_index"),
-        "hukou_type",
-        "hukou_nature",
-        "hukou_region_code",
-        "residence_status",
-        pl.lit(now).alias("created_at"),
-        pl.lit(now).alias("updated_at"),
-    )
-    _insert_frame(Person._meta.db_table, rows)
+    now = _now()
+    parts = protect_all(keyring(), _slices(frame), PERSON_JOBS)
+    for part in parts:
+        digest.update(part.select("person_key", "resident_id").write_csv().encode())
+        rows = _dates_as_text(part).select(
+            (pl.col("person_key") + base).alias("id"),
+            pl.col("name_token").alias("name"),
+            "name_index",
+            "sex",
+            "birth_date",
+            pl.col("resident_id_token").alias("resident_id"),
+            "resident_id_index",
+            pl.col("phone_token").alias("phone"),
+            "phone_index",
+            "hukou_type",
+            "hukou_nature",
+            "hukou_region_code",
+            "residence_status",
+            pl.lit(now).alias("created_at"),
+            pl.lit(now).alias("updated_at"),
+        )
+        _insert_frame(Person._meta.db_table, rows)
 
 
 def _load_memberships(frame: pl.DataFrame, hh_base: int, person_base: int) -> None:
