@@ -27,3 +27,6 @@ class StageRun(models.Model):
                 fields=["month", "stage"], name="one_run_per_stage_month"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.stage} {self.month:%Y-%m} {self.status}"

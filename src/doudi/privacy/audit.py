@@ -220,23 +220,33 @@ class ChainReport:
     links_checked: int
     unsealed_entries: int
     first_break: ChainBreak | None
+    head: tuple[int, str] | None = None
 
     @property
     def intact(self) -> bool:
         return self.first_break is None
 
 
-def verify(chunk: int = 5000) -> ChainReport:
+def verify(
+    chunk: int = 5000, *, expected_head: tuple[int, str] | None = None
+) -> ChainReport:
     """Walk the chain in order and return the first broken link, if any.
 
-    NOTE: removing the newest links is not detected. Their entries then count
-    as unsealed, until the last link hash is also recorded outside the database.
+    Removing the newest links leaves no gap to find: their entries only count
+    as unsealed again. To detect it, keep the head (`seq`, `link_hash`) that a
+    verification returns somewhere outside this database, and pass it back
+    as `expected_head`: a chain that no longer contains it is reported broken.
     """
     checked = 0
     prev = GENESIS_HASH
     expected_seq = 1
+    anchor_seen = expected_head is None
     for link, entry in _links_with_entries(chunk):
         problem = _check_link(link, entry, expected_seq, prev)
+        if not problem and expected_head and link.seq == expected_head[0]:
+            anchor_seen = True
+            if link.link_hash != expected_head[1]:
+                problem = "the link hash differs from the recorded head"
         if problem:
             return ChainReport(
                 checked, _unsealed_count(), ChainBreak(link.seq, link.entry_id, problem)
@@ -244,7 +254,11 @@ def verify(chunk: int = 5000) -> ChainReport:
         checked += 1
         prev = link.link_hash
         expected_seq += 1
-    return ChainReport(checked, _unsealed_count(), None)
+    head = (expected_seq - 1, prev) if checked else None
+    if not anchor_seen and expected_head is not None:
+        missing = ChainBreak(expected_head[0], 0, "the recorded head link is missing")
+        return ChainReport(checked, _unsealed_count(), missing, head)
+    return ChainReport(checked, _unsealed_count(), None, head)
 
 
 def _check_link(

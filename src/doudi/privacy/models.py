@@ -74,6 +74,9 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audit entries")
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type} {self.object_id} ({self.actor_label})"
+
 
 class AuditLink(models.Model):
     """A link of the audit hash chain: entry `entry_id` sealed at `seq`.
@@ -87,3 +90,6 @@ class AuditLink(models.Model):
     prev_hash = models.CharField(max_length=64)
     link_hash = models.CharField(max_length=64)
     sealed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"link {self.seq} → entry {self.entry_id}"

@@ -414,3 +414,48 @@ def test_seal_command_reports_count(transactional_db, clean_audit_after):
     output = StringIO()
     call_command("audit", "seal", stdout=output)
     assert output.getvalue().strip() == "sealed 2 entries"
+
+
+# Removing the newest links, caught by a head kept elsewhere
+
+
+def test_verify_reports_head(db):
+    for number in range(3):
+        _entry(number)
+    audit.seal()
+    head = audit.verify().head
+    assert head is not None
+    assert head[0] == 3
+    assert head[1] == AuditLink.objects.get(seq=3).link_hash
+
+
+def test_removed_newest_links_caught_by_head(unguarded):
+    head = audit.verify().head
+    assert head is not None
+    _execute("DELETE FROM privacy_auditlink WHERE seq = %s", [head[0]])
+    assert audit.verify().intact
+    report = audit.verify(expected_head=head)
+    assert not report.intact
+    assert report.first_break is not None
+    assert report.first_break.reason == "the recorded head link is missing"
+
+
+def test_rewritten_head_caught(unguarded):
+    head = audit.verify().head
+    assert head is not None
+    report = audit.verify(expected_head=(head[0], "f" * 64))
+    assert report.first_break is not None
+    assert report.first_break.seq == head[0]
+
+
+def test_command_checks_expected_head(unguarded):
+    head = audit.verify().head
+    assert head is not None
+    _execute("DELETE FROM privacy_auditlink WHERE seq = %s", [head[0]])
+    with pytest.raises(CommandError, match="recorded head link is missing"):
+        call_command("audit", "verify", "--expect-head", f"{head[0]}:{head[1]}")
+
+
+def test_command_rejects_malformed_head(db):
+    with pytest.raises(CommandError, match="SEQ:HASH"):
+        call_command("audit", "verify", "--expect-head", "12")
