@@ -18,7 +18,7 @@ from doudi.privacy import audit
 from doudi.privacy.choices import AuditAction, Purpose, Role
 from doudi.privacy.keys import keyring
 from doudi.privacy.models import User
-from doudi.registry import resident_id
+from doudi.registry import facts, resident_id
 from doudi.registry.choices import FactKind, FactSource, Relationship
 from doudi.registry.models import Household, Membership, Person, PersonFact, Region
 
@@ -234,9 +234,14 @@ def record_fact(
     source: FactSource = FactSource.CASEWORKER,
     **values: Any,
 ) -> PersonFact:
-    """Add a dated fact; for single-valued kinds the open one ends the day before."""
+    """Add a dated fact; for single-valued kinds the open one ends where it starts.
+
+    Disability facts need a category and grade 1-4; a care-level fact takes
+    the six ADL items in `detail` and its level is derived from them.
+    """
     household = _current_household(person)
     _require_writer(actor, household.region)
+    values = facts.prepare_values(kind, values)
     if kind in SINGLE_VALUED_KINDS:
         for old in person.facts.select_for_update().filter(
             kind=kind, valid_to__isnull=True
