@@ -6,6 +6,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -73,7 +74,7 @@ def make_user(
     role: Role,
     region: Region | None,
     password: str | None = None,
-    **extra: object,
+    **extra: Any,
 ) -> User:
     """Create a user; without `password` the account cannot sign in (fast)."""
     return User.objects.create_user(

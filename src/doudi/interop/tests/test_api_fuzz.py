@@ -7,6 +7,8 @@ documented status codes and shapes.
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
@@ -14,6 +16,21 @@ from schemathesis import checks
 from doudi.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+
+
+@pytest.fixture(autouse=True)
+def _connection_kept_across_requests():
+    """Keep the test transaction's connection, as Django's test client does.
+
+    The WSGI handler closes old connections at each request's start and end,
+    which on PostgreSQL would close the connection holding the test's
+    transaction.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

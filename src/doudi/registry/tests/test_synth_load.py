@@ -35,7 +35,7 @@ def test_every_household_has_one_head(db, small_city):
 
 def test_region_tree_has_paths(db, small_city):
     bulk_load.load_city(small_city)
-    community = Household.objects.select_related("region").first().region
+    community = Household.objects.select_related("region").order_by("pk")[0].region
     assert community.level == "community"
     assert community.path.startswith("310000/")
     assert Region.objects.filter(level="district").count() == 16
@@ -146,7 +146,7 @@ def test_unique_resident_id_enforced_after_load(db, small_city):
     from django.db import IntegrityError, transaction
 
     bulk_load.load_city(small_city)
-    person = Person.objects.first()
+    person = Person.objects.order_by("pk")[0]
     with pytest.raises(IntegrityError), transaction.atomic():
         Person.objects.create(
             name="x",
