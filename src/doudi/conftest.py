@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.utils import translation
 
 from doudi.privacy import triggers
@@ -48,6 +49,13 @@ def _fresh_keyring() -> Iterator[None]:
     reset_keyring()
     yield
     reset_keyring()
+
+
+def signed_in(user: User) -> Client:
+    """Return a test client signed in as `user` (no second factor)."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 @pytest.fixture

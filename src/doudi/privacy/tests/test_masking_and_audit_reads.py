@@ -11,9 +11,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.test import Client
 
-from doudi.conftest import ALICE_ID, CAROL_ID, make_user
+from doudi.conftest import ALICE_ID, CAROL_ID, make_user, signed_in
 from doudi.privacy.choices import AuditAction, Purpose, Role
 from doudi.privacy.masking import mask_address, mask_name
 from doudi.privacy.models import AuditEntry, User
@@ -32,19 +31,6 @@ PHONE_MASKED = "138****0000"
 PERSONAL_VALUES = [ALICE_ID, CAROL_ID, HEAD_NAME, CHILD_NAME, PHONE, ADDRESS]
 REVEAL_ROLES = ["owner", "street", "district"]
 CLIENT_IP = "127.0.0.1"
-
-
-@pytest.fixture(autouse=True)
-def _second_factor_off(settings) -> None:
-    # The test environment defaults to OTP_REQUIRED=True, and these tests sign
-    # in with force_login, which verifies no second factor.
-    settings.OTP_REQUIRED = False
-
-
-def _client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _alice(household: Household) -> Person:
@@ -75,29 +61,29 @@ def _only_entry(**filters: object) -> AuditEntry:
 
 
 def test_list_page_masks_head_name(users, household):
-    response = _client(users["owner"]).get(LIST_URL)
+    response = signed_in(users["owner"]).get(LIST_URL)
     assert response.context["rows"][0].head_name == mask_name(HEAD_NAME)
 
 
 def test_list_page_masks_address(users, household):
-    response = _client(users["owner"]).get(LIST_URL)
+    response = signed_in(users["owner"]).get(LIST_URL)
     assert response.context["rows"][0].address == mask_address(ADDRESS)
 
 
 def test_list_page_shows_no_plain_values(users, household):
-    content = _client(users["owner"]).get(LIST_URL).content.decode()
+    content = signed_in(users["owner"]).get(LIST_URL).content.decode()
     assert HEAD_NAME not in content
     assert ADDRESS not in content
 
 
 def test_api_list_masks_values(users, household):
-    item = _client(users["owner"]).get(API_LIST_URL).json()["items"][0]
+    item = signed_in(users["owner"]).get(API_LIST_URL).json()["items"][0]
     assert item["head_name"] == mask_name(HEAD_NAME)
     assert item["address"] == mask_address(ADDRESS)
 
 
 def test_export_masks_values(users, household):
-    response = _client(users["street"]).get(EXPORT_URL)
+    response = signed_in(users["street"]).get(EXPORT_URL)
     content = response.getvalue().decode("utf-8-sig")
     assert mask_name(HEAD_NAME) in content
     assert HEAD_NAME not in content
@@ -108,25 +94,25 @@ def test_export_masks_values(users, household):
 
 
 def test_detail_masks_resident_id(users, household):
-    content = _client(users["owner"]).get(_detail_url(household)).content.decode()
+    content = signed_in(users["owner"]).get(_detail_url(household)).content.decode()
     assert ALICE_MASKED in content
     assert ALICE_ID not in content
 
 
 def test_detail_masks_phone(users, household):
-    content = _client(users["owner"]).get(_detail_url(household)).content.decode()
+    content = signed_in(users["owner"]).get(_detail_url(household)).content.decode()
     assert PHONE_MASKED in content
     assert PHONE not in content
 
 
 def test_detail_city_admin_masks_names(users, household):
-    response = _client(users["city"]).get(_detail_url(household))
+    response = signed_in(users["city"]).get(_detail_url(household))
     names = [member.name for member in response.context["household"].members]
     assert names == [mask_name(HEAD_NAME), mask_name(CHILD_NAME)]
 
 
 def test_api_detail_masks_resident_id(users, household):
-    response = _client(users["owner"]).get(f"/api/v1/households/{household.pk}")
+    response = signed_in(users["owner"]).get(f"/api/v1/households/{household.pk}")
     ids = [member["resident_id"] for member in response.json()["members"]]
     assert ALICE_MASKED in ids
     assert ALICE_ID not in ids
@@ -134,7 +120,7 @@ def test_api_detail_masks_resident_id(users, household):
 
 def test_resident_sees_own_values(users, household):
     resident = _resident(household)
-    content = _client(resident).get(_detail_url(household)).content.decode()
+    content = signed_in(resident).get(_detail_url(household)).content.decode()
     assert ALICE_ID in content
 
 
@@ -143,7 +129,7 @@ def test_resident_sees_own_values(users, household):
 
 @pytest.mark.parametrize("name", REVEAL_ROLES)
 def test_reveal_returns_full_id(users, household, name):
-    response = _client(users[name]).post(
+    response = signed_in(users[name]).post(
         _reveal_url(_alice(household)), {"purpose": Purpose.VERIFICATION}
     )
     assert response.status_code == 200
@@ -151,7 +137,7 @@ def test_reveal_returns_full_id(users, household, name):
 
 
 def test_reveal_city_admin_forbidden(users, household):
-    response = _client(users["city"]).post(
+    response = signed_in(users["city"]).post(
         _reveal_url(_alice(household)), {"purpose": Purpose.VERIFICATION}
     )
     assert response.status_code == 403
@@ -159,31 +145,33 @@ def test_reveal_city_admin_forbidden(users, household):
 
 
 def test_reveal_without_purpose_rejected(users, household):
-    response = _client(users["owner"]).post(_reveal_url(_alice(household)))
+    response = signed_in(users["owner"]).post(_reveal_url(_alice(household)))
     assert response.status_code == 400
     assert ALICE_ID not in response.content.decode()
 
 
 def test_reveal_system_purpose_rejected(users, household):
-    response = _client(users["owner"]).post(
+    response = signed_in(users["owner"]).post(
         _reveal_url(_alice(household)), {"purpose": Purpose.SYSTEM}
     )
     assert response.status_code == 400
 
 
 def test_reveal_without_purpose_not_audited(users, household):
-    _client(users["owner"]).post(_reveal_url(_alice(household)))
+    signed_in(users["owner"]).post(_reveal_url(_alice(household)))
     assert not AuditEntry.objects.filter(action=AuditAction.REVEAL).exists()
 
 
 def test_reveal_get_not_allowed(users, household):
-    response = _client(users["owner"]).get(_reveal_url(_alice(household)))
+    response = signed_in(users["owner"]).get(_reveal_url(_alice(household)))
     assert response.status_code == 405
 
 
 def test_reveal_is_audited_with_purpose(users, household):
     person = _alice(household)
-    _client(users["owner"]).post(_reveal_url(person), {"purpose": Purpose.VERIFICATION})
+    signed_in(users["owner"]).post(
+        _reveal_url(person), {"purpose": Purpose.VERIFICATION}
+    )
     entry = _only_entry(action=AuditAction.REVEAL)
     assert entry.actor == users["owner"]
     assert entry.purpose == Purpose.VERIFICATION
@@ -204,7 +192,7 @@ def _assert_read_by(entry: AuditEntry, user: User) -> None:
 
 
 def test_list_read_is_audited(users, household):
-    _client(users["owner"]).get(LIST_URL)
+    signed_in(users["owner"]).get(LIST_URL)
     entry = _only_entry(action=AuditAction.READ, actor=users["owner"])
     _assert_read_by(entry, users["owner"])
     assert entry.record_count == 1
@@ -212,7 +200,7 @@ def test_list_read_is_audited(users, household):
 
 
 def test_detail_read_is_audited(users, household):
-    _client(users["owner"]).get(_detail_url(household))
+    signed_in(users["owner"]).get(_detail_url(household))
     entry = _only_entry(action=AuditAction.READ, actor=users["owner"])
     _assert_read_by(entry, users["owner"])
     assert entry.object_type == "registry.household"
@@ -224,7 +212,7 @@ def test_detail_read_is_audited(users, household):
     [(ALICE_ID, "resident_id"), (HEAD_NAME, "name"), (PHONE, "phone")],
 )
 def test_search_is_audited(users, household, query, kind):
-    _client(users["owner"]).get(LIST_URL, {"q": query})
+    signed_in(users["owner"]).get(LIST_URL, {"q": query})
     entry = _only_entry(action=AuditAction.SEARCH, actor=users["owner"])
     _assert_read_by(entry, users["owner"])
     assert entry.record_count == 1
@@ -232,13 +220,13 @@ def test_search_is_audited(users, household, query, kind):
 
 
 def test_search_rows_are_audited(users, household):
-    _client(users["owner"]).get(LIST_URL, {"q": ALICE_ID})
+    signed_in(users["owner"]).get(LIST_URL, {"q": ALICE_ID})
     entry = _only_entry(action=AuditAction.READ, actor=users["owner"])
     assert entry.detail["ids"] == [household.pk]
 
 
 def test_export_is_audited(users, household):
-    _client(users["street"]).get(EXPORT_URL)
+    signed_in(users["street"]).get(EXPORT_URL)
     entry = _only_entry(action=AuditAction.EXPORT, actor=users["street"])
     _assert_read_by(entry, users["street"])
     assert entry.record_count == 1
@@ -246,7 +234,7 @@ def test_export_is_audited(users, household):
 
 
 def test_api_list_is_audited(users, household):
-    _client(users["owner"]).get(API_LIST_URL)
+    signed_in(users["owner"]).get(API_LIST_URL)
     entry = _only_entry(action=AuditAction.READ, actor=users["owner"])
     _assert_read_by(entry, users["owner"])
     assert entry.record_count == 1
@@ -254,35 +242,35 @@ def test_api_list_is_audited(users, household):
 
 
 def test_api_search_is_audited(users, household):
-    _client(users["owner"]).get(API_LIST_URL, {"q": PHONE})
+    signed_in(users["owner"]).get(API_LIST_URL, {"q": PHONE})
     entry = _only_entry(action=AuditAction.SEARCH, actor=users["owner"])
     _assert_read_by(entry, users["owner"])
     assert entry.record_count == 1
 
 
 def test_api_detail_is_audited(users, household):
-    _client(users["owner"]).get(f"/api/v1/households/{household.pk}")
+    signed_in(users["owner"]).get(f"/api/v1/households/{household.pk}")
     entry = _only_entry(action=AuditAction.READ, actor=users["owner"])
     _assert_read_by(entry, users["owner"])
     assert entry.object_id == str(household.pk)
 
 
 def test_admin_list_is_audited(users, household):
-    _client(users["owner"]).get("/admin/registry/household/")
+    signed_in(users["owner"]).get("/admin/registry/household/")
     entry = _only_entry(action=AuditAction.READ, actor=users["owner"])
     _assert_read_by(entry, users["owner"])
     assert entry.detail == {"via": "admin", "ids": [household.pk]}
 
 
 def test_admin_change_is_audited(users, household):
-    _client(users["owner"]).get(f"/admin/registry/household/{household.pk}/change/")
+    signed_in(users["owner"]).get(f"/admin/registry/household/{household.pk}/change/")
     entry = _only_entry(action=AuditAction.READ, actor=users["owner"])
     assert entry.object_id == str(household.pk)
 
 
 def test_resident_read_purpose_is_own_record(users, household):
     resident = _resident(household)
-    _client(resident).get(_detail_url(household))
+    signed_in(resident).get(_detail_url(household))
     entry = _only_entry(action=AuditAction.READ, actor=resident)
     assert entry.purpose == Purpose.OWN_RECORD
 
@@ -291,7 +279,7 @@ def test_resident_read_purpose_is_own_record(users, household):
 
 
 def test_audit_entries_hold_no_personal_values(users, household):
-    owner, street = _client(users["owner"]), _client(users["street"])
+    owner, street = signed_in(users["owner"]), signed_in(users["street"])
     person = _alice(household)
     for query in [ALICE_ID, HEAD_NAME, PHONE]:
         owner.get(LIST_URL, {"q": query})
@@ -299,7 +287,9 @@ def test_audit_entries_hold_no_personal_values(users, household):
     owner.get(_detail_url(household))
     owner.get(f"/api/v1/households/{household.pk}")
     owner.post(_reveal_url(person), {"purpose": Purpose.CASE_WORK})
-    _client(users["outsider"]).post(_reveal_url(person), {"purpose": Purpose.CASE_WORK})
+    signed_in(users["outsider"]).post(
+        _reveal_url(person), {"purpose": Purpose.CASE_WORK}
+    )
     street.get(EXPORT_URL)
     owner.get("/admin/registry/person/")
     owner.get(f"/admin/registry/person/{person.pk}/change/")

@@ -4,29 +4,15 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.staticfiles import finders
-from django.test import Client
 
-from doudi.conftest import ALICE_ID
+from doudi.conftest import ALICE_ID, signed_in
 from doudi.privacy.choices import AuditAction, Purpose
-from doudi.privacy.models import AuditEntry, User
+from doudi.privacy.models import AuditEntry
 from doudi.registry.models import Household, Person
 from doudi.registry.services import resident_id_index
 
 LIST_URL = "/registry/households/"
 STATIC_ASSETS = ["doudi/site.css", "doudi/htmx.min.js", "doudi/elder-mode.js"]
-
-
-@pytest.fixture(autouse=True)
-def _second_factor_off(settings) -> None:
-    # These tests sign in with force_login, which verifies no second factor,
-    # so the requirement is off whatever the environment sets.
-    settings.OTP_REQUIRED = False
-
-
-def _signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _alice(household: Household) -> Person:
@@ -54,7 +40,7 @@ def test_static_asset_found(path: str) -> None:
 
 
 def test_list_search_returns_table_fragment(users, household) -> None:
-    client = _signed_in(users["owner"])
+    client = signed_in(users["owner"])
 
     response = client.get(
         LIST_URL,
@@ -72,7 +58,7 @@ def test_list_search_returns_table_fragment(users, household) -> None:
 
 
 def test_list_history_restore_returns_page(users, household) -> None:
-    client = _signed_in(users["owner"])
+    client = signed_in(users["owner"])
 
     # When its history cache misses, htmx re-fetches a pushed URL without a
     # target, and that request must get the whole page.
@@ -91,7 +77,7 @@ def test_list_history_restore_returns_page(users, household) -> None:
 
 
 def test_reveal_with_htmx_returns_fragment(users, household) -> None:
-    client = _signed_in(users["owner"])
+    client = signed_in(users["owner"])
 
     response = client.post(
         _reveal_url(_alice(household)),
@@ -107,7 +93,7 @@ def test_reveal_with_htmx_returns_fragment(users, household) -> None:
 
 
 def test_reveal_without_javascript_returns_page(users, household) -> None:
-    client = _signed_in(users["owner"])
+    client = signed_in(users["owner"])
 
     response = client.post(
         _reveal_url(_alice(household)),
@@ -124,7 +110,7 @@ def test_reveal_without_javascript_returns_page(users, household) -> None:
 
 
 def test_reveal_ignores_invalid_household(users, household) -> None:
-    client = _signed_in(users["owner"])
+    client = signed_in(users["owner"])
 
     response = client.post(
         _reveal_url(_alice(household)),
@@ -141,7 +127,7 @@ def test_reveal_ignores_invalid_household(users, household) -> None:
 
 
 def test_not_found_page_in_layout(users, household) -> None:
-    client = _signed_in(users["outsider"])
+    client = signed_in(users["outsider"])
 
     response = client.get(f"/registry/households/{household.pk}/")
 
@@ -153,7 +139,7 @@ def test_not_found_page_in_layout(users, household) -> None:
 
 
 def test_forbidden_page_links_auditor_home(users) -> None:
-    client = _signed_in(users["auditor"])
+    client = signed_in(users["auditor"])
 
     response = client.get(LIST_URL)
 
