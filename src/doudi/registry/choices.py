@@ -69,6 +69,35 @@ class DisabilityCategory(models.TextChoices):
     MULTIPLE = "multiple", _("Multiple")
 
 
+class WorkCapacity(models.TextChoices):
+    FULL = "full", _("Full capacity to work")
+    PARTIAL = "partial", _("Partial capacity to work")
+    NONE = "none", _("No capacity to work")
+
+
+class EmploymentStatus(models.TextChoices):
+    EMPLOYED = "employed", _("Employed")
+    UNEMPLOYED = "unemployed", _("Unemployed")
+    RETIRED = "retired", _("Retired")
+    STUDENT = "student", _("Student")
+    NOT_IN_LABOUR_FORCE = "not_in_labour_force", _("Not in the labour force")
+
+
+class SchoolLevel(models.TextChoices):
+    PRESCHOOL = "preschool", _("Preschool")
+    PRIMARY = "primary", _("Primary school")
+    JUNIOR_SECONDARY = "junior_secondary", _("Junior secondary school")
+    SENIOR_SECONDARY = "senior_secondary", _("Senior secondary school")
+    VOCATIONAL = "vocational", _("Vocational school")
+    UNDERGRADUATE = "undergraduate", _("Undergraduate")
+    POSTGRADUATE = "postgraduate", _("Postgraduate")
+
+
+class IllnessKind(models.TextChoices):
+    SERIOUS = "serious", _("Serious illness")
+    CHRONIC = "chronic", _("Chronic illness")
+
+
 class CareLevel(models.TextChoices):
     SELF_CARE = "self_care", _("Self-care")
     PARTLY_DEPENDENT = "partly_dependent", _("Partly dependent")
@@ -96,3 +125,23 @@ class FactSource(models.TextChoices):
     CASEWORKER = "caseworker", _("Recorded by a caseworker")
     DEPARTMENT = "department", _("Department data")
     SYNTHETIC = "synthetic", _("Synthetic demo data")
+
+
+# The value choices of each fact kind whose `code` is one of a fixed set.
+FACT_VALUE_CHOICES: dict[str, type[models.TextChoices]] = {
+    FactKind.DISABILITY: DisabilityCategory,
+    FactKind.ILLNESS: IllnessKind,
+    FactKind.WORK_CAPACITY: WorkCapacity,
+    FactKind.EMPLOYMENT: EmploymentStatus,
+    FactKind.SCHOOLING: SchoolLevel,
+    FactKind.CARE_LEVEL: CareLevel,
+    FactKind.INCOME: IncomeKind,
+}
+
+
+def fact_value_label(kind: str, code: str) -> str:
+    """Return the translated label of a fact's value, or the code itself."""
+    choices = FACT_VALUE_CHOICES.get(kind)
+    if choices is None or code not in choices.values:
+        return code
+    return str(choices(code).label)

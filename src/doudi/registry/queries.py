@@ -19,7 +19,7 @@ from doudi.privacy.choices import AuditAction, Purpose, Role
 from doudi.privacy.masking import mask_address, mask_name, mask_phone, mask_resident_id
 from doudi.privacy.models import User
 from doudi.registry import resident_id
-from doudi.registry.choices import Relationship
+from doudi.registry.choices import FactKind, Relationship, fact_value_label
 from doudi.registry.models import Household, Membership, Person, PersonFact
 from doudi.registry.services import name_index, phone_index, resident_id_index
 
@@ -50,13 +50,24 @@ class HouseholdRow:
 
 
 @dataclass(frozen=True)
+class FactView:
+    person_name: str
+    kind: str
+    value: str
+    grade: int | None
+    valid_from: date
+    valid_to: date | None
+    source: str
+
+
+@dataclass(frozen=True)
 class HouseholdView:
     row: HouseholdRow
     single_parent: bool
     lost_only_child: bool
     members: list[MemberView]
     former_members: list[MemberView]
-    facts: list[PersonFact] = field(default_factory=list)
+    facts: list[FactView] = field(default_factory=list)
 
 
 def _purpose_for(user: User) -> Purpose:
@@ -208,12 +219,15 @@ def _household_view(user: User, household: Household) -> HouseholdView:
     ]
     head_label = str(Relationship.HEAD.label)
     head = next((m.name for m in current if m.relationship == head_label), "")
-    person_ids = [m.person_id for m in memberships]
-    facts = list(
-        PersonFact.objects.filter(person_id__in=person_ids)
-        .exclude(kind="income")
+    names = {m.person_id: m.person.name for m in memberships}
+    facts = [
+        _fact(
+            fact, names[fact.person_id] if named else mask_name(names[fact.person_id])
+        )
+        for fact in PersonFact.objects.filter(person_id__in=list(names))
+        .exclude(kind=FactKind.INCOME)
         .order_by("person_id", "kind", "valid_from")
-    )
+    ]
     return HouseholdView(
         row=_row(household, head, named),
         single_parent=household.single_parent,
@@ -221,6 +235,18 @@ def _household_view(user: User, household: Household) -> HouseholdView:
         members=current,
         former_members=former,
         facts=facts,
+    )
+
+
+def _fact(fact: PersonFact, person_name: str) -> FactView:
+    return FactView(
+        person_name=person_name,
+        kind=fact.get_kind_display(),
+        value=fact_value_label(fact.kind, fact.code),
+        grade=fact.grade,
+        valid_from=fact.valid_from,
+        valid_to=fact.valid_to,
+        source=fact.get_source_display(),
     )
 
 
