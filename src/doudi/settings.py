@@ -6,6 +6,8 @@ development the secret key and the field-encryption keys have no defaults.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from doudi.core.env import (
     env_list,
     env_str,
 )
+from doudi.privacy.crypto import FieldKeyring, KeyConfigError, parse_key_spec
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SOURCE_ROOT = PACKAGE_DIR.parent.parent
@@ -67,6 +70,35 @@ for _name, _value, _dev_value in (
         raise EnvError(
             f"{_name} contains the public development key: set a random one."
         )
+
+if _secrets_required and len(SECRET_KEY) < 32:
+    raise EnvError("DOUDI_SECRET_KEY has under 32 characters: set a long random one.")
+
+
+def _check_field_keys() -> None:
+    # Build the keyring once here, so that a malformed key stops start-up with
+    # the variable's name instead of failing on the first encrypted value.
+    try:
+        blind_key = base64.b64decode(BLIND_INDEX_KEY, validate=True)
+    except (binascii.Error, ValueError):
+        raise EnvError(
+            "DOUDI_BLIND_INDEX_KEY is not valid base64: "
+            "set the base64 of 32 random bytes."
+        ) from None
+    try:
+        FieldKeyring(
+            parse_key_spec(FIELD_ENCRYPTION_KEYS),
+            current_key_id=FIELD_ENCRYPTION_CURRENT_KEY,
+            blind_index_key=blind_key,
+        )
+    except KeyConfigError as exc:
+        raise EnvError(
+            "DOUDI_FIELD_KEYS, DOUDI_FIELD_KEY_CURRENT or DOUDI_BLIND_INDEX_KEY "
+            f"is invalid: {exc}"
+        ) from None
+
+
+_check_field_keys()
 
 ALLOWED_HOSTS = env_list(
     "DOUDI_ALLOWED_HOSTS", [] if IS_PRODUCTION else ["127.0.0.1", "localhost"]

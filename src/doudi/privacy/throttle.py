@@ -40,5 +40,6 @@ def record_failure(username: str, ip: str | None) -> None:
         cache.touch(key, timeout)
 
 
-def clear(username: str, ip: str | None) -> None:
-    cache.delete_many(_keys(username, ip))
+def clear_account(username: str) -> None:
+    """Forget an account's failures after it signs in; the address keeps its count."""
+    cache.delete(_key("user", username.lower()))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.core.exceptions import PermissionDenied
@@ -11,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -52,15 +55,20 @@ def _authenticate(
     username, ip = data["username"], audit.client_ip(request)
     if throttle.is_locked(username, ip):
         _audit_failure(request, username, reason="locked")
-        return _("Too many failed sign-ins. Wait 15 minutes and try again."), None
+        return _locked_message(), None
     user = authenticate(request, username=username, password=data["password"])
-    device = _verified_device(user, data.get("otp_token", "")) if user else None
+    token = data.get("otp_token", "").strip()
+    device = _verified_device(user, token) if user else None
     needs_device = isinstance(user, User) and _needs_second_factor(user)
-    if not isinstance(user, User) or (needs_device and device is None):
+    # A code that was typed must be right even where the code is optional.
+    wrong_code = bool(token) and device is None
+    if not isinstance(user, User) or (needs_device and device is None) or wrong_code:
         throttle.record_failure(username, ip)
         _audit_failure(request, username, reason="credentials")
         return _("User name, password or code is wrong."), None
-    throttle.clear(username, ip)
+    # Only the account's count is cleared: clearing the address's count too
+    # would let one good account reset the lock on guessing at others.
+    throttle.clear_account(username)
     login(request, user)
     if device is not None:
         otp_login(request, device)
@@ -92,12 +100,16 @@ def _audit_failure(request: HttpRequest, username: str, *, reason: str) -> None:
 
 
 def _needs_second_factor(user: User) -> bool:
-    if user.role == Role.RESIDENT:
-        return False
-    return (
-        bool(settings.OTP_REQUIRED)
-        or TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-    )
+    return user.role != Role.RESIDENT and bool(settings.OTP_REQUIRED)
+
+
+def _locked_message() -> str:
+    minutes = math.ceil(settings.LOGIN_LOCKOUT_SECONDS / 60)
+    return ngettext(
+        "Too many failed sign-ins. Wait %(minutes)d minute and try again.",
+        "Too many failed sign-ins. Wait %(minutes)d minutes and try again.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 def _verified_device(user: object, token: str) -> TOTPDevice | None:

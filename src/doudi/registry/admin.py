@@ -14,10 +14,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from doudi.privacy import access, audit
-from doudi.privacy.choices import AuditAction, Purpose, Role
+from doudi.privacy.choices import AuditAction, Purpose
 from doudi.privacy.masking import mask_address, mask_name, mask_phone, mask_resident_id
 from doudi.privacy.models import User
 from doudi.registry.models import Household, Person, Region
@@ -140,11 +141,13 @@ class HouseholdAdmin(ReadOnlyScopedAdmin):
 @admin.register(Person)
 class PersonAdmin(ReadOnlyScopedAdmin):
     audit_type = "registry.person"
-    list_display = ["id", "masked_name", "sex", "birth_date", "masked_resident_id"]
+    # Age, not the birth date: the birth date is exactly the 8 digits that the
+    # masked resident ID hides, so showing both would give the full number.
+    list_display = ["id", "masked_name", "sex", "age", "masked_resident_id"]
     readonly_fields = (
         "masked_name",
         "sex",
-        "birth_date",
+        "age",
         "masked_resident_id",
         "masked_phone",
         "hukou_type",
@@ -160,6 +163,10 @@ class PersonAdmin(ReadOnlyScopedAdmin):
     @admin.display(description=_("name"))
     def masked_name(self, obj: Person) -> str:
         return mask_name(obj.name)
+
+    @admin.display(description=_("age"))
+    def age(self, obj: Person) -> int:
+        return obj.age_on(timezone.localdate())
 
     @admin.display(description=_("resident ID"))
     def masked_resident_id(self, obj: Person) -> str:
@@ -180,18 +187,16 @@ class RegionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def get_queryset(self, request: HttpRequest) -> QuerySet[Region]:
         return access.scope_regions(super().get_queryset(request), request.user)
 
-    def _is_city_admin(self, request: HttpRequest) -> bool:
-        user = _user(request)
-        return user is not None and user.is_active and user.role == Role.CITY_ADMIN
-
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return access.is_staff_role(request.user)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return access.is_staff_role(request.user)
 
+    # Read-only: moving a region would have to rewrite the paths of its whole
+    # subtree (which scoping relies on) and be audited, which no admin form does.
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._is_city_admin(request)
+        return False
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -244,3 +244,24 @@ def test_invalid_boolean_fails(tmp_path):
     )
     assert result.returncode != 0
     assert "DOUDI_OTP_REQUIRED='maybe' is not a boolean" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DOUDI_FIELD_KEYS", "k1:!!!"),
+        ("DOUDI_FIELD_KEY_CURRENT", "nosuchkey"),
+        ("DOUDI_BLIND_INDEX_KEY", "c2hvcnQ="),
+    ],
+)
+def test_malformed_field_keys_stop_start_up(tmp_path, variable, value):
+    result = _import_settings(tmp_path, **_complete_production(**{variable: value}))
+    assert result.returncode != 0
+    assert "is invalid" in result.stderr or "not valid base64" in result.stderr
+    assert variable.split("_KEY")[0] in result.stderr
+
+
+def test_short_secret_key_rejected(tmp_path):
+    result = _import_settings(tmp_path, **_complete_production(DOUDI_SECRET_KEY="x"))
+    assert result.returncode != 0
+    assert "DOUDI_SECRET_KEY has under 32 characters" in result.stderr

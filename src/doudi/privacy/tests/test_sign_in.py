@@ -126,12 +126,32 @@ def test_wrong_password_fails(settings, worker):
     assert _session_user_id(client) is None
 
 
-def test_confirmed_device_needs_code(settings, worker, device):
+def test_optional_code_may_be_left_out(settings, worker, device):
     settings.OTP_REQUIRED = False
     client = Client()
     response = _sign_in(client, "signer", PASSWORD)
+    assert response.status_code == 302
+    assert _session_user_id(client) == str(worker.pk)
+
+
+def test_optional_code_must_be_right_if_given(settings, worker, device):
+    settings.OTP_REQUIRED = False
+    client = Client()
+    response = _sign_in(client, "signer", PASSWORD, "000000")
     assert response.status_code == 400
     assert _session_user_id(client) is None
+
+
+def test_success_keeps_address_failure_count(settings, worker, users):
+    settings.LOGIN_FAILURE_LIMIT = 3
+    settings.OTP_REQUIRED = False
+    for _ in range(2):
+        _sign_in(Client(), "outsider", WRONG_PASSWORD)
+    _sign_in(Client(), "signer", PASSWORD)
+    _sign_in(Client(), "street", WRONG_PASSWORD)
+    response = _sign_in(Client(), "signer", PASSWORD)
+    assert response.status_code == 400
+    assert "minutes" in response.content.decode()
 
 
 # The TOTP second factor
