@@ -165,6 +165,11 @@ def _database() -> dict[str, object]:
         config: dict[str, object] = dict(
             dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
         )
+        # Two test runs against one server must not share (and drop) one test
+        # database; DOUDI_TEST_DATABASE_NAME gives each its own.
+        test_name = env_str("DOUDI_TEST_DATABASE_NAME", "")
+        if test_name:
+            config["TEST"] = {"NAME": test_name}
         return config
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {

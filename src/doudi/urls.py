@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from doudi.interop.api import api
+from doudi.privacy.views import sign_out
 
 admin.site.site_header = "doudi"
 
@@ -12,5 +13,7 @@ urlpatterns = [
     path("account/", include("doudi.privacy.urls")),
     path("registry/", include("doudi.registry.urls")),
     path("api/", api.urls),
+    # The admin's own sign-out would skip the audit entry; use the project's.
+    path("admin/logout/", sign_out, name="admin_logout"),
     path("admin/", admin.site.urls),
 ]

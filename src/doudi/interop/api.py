@@ -60,7 +60,11 @@ class ErrorOut(Schema):
 
 
 class HouseholdFilter(Schema):
-    q: str = Field("", max_length=64, description="resident ID, mobile or full name")
+    q: str = Field(
+        "",
+        max_length=queries.MAX_QUERY_LENGTH,
+        description="resident ID, mobile or full name",
+    )
     offset: int = Field(0, ge=0, le=100_000_000)
     limit: int = Field(25, ge=1, le=100)
 

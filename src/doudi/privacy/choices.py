@@ -38,3 +38,17 @@ class Purpose(models.TextChoices):
     AUDIT = "audit", _("Audit")
     OWN_RECORD = "own_record", _("Resident viewing own record")
     SYSTEM = "system", _("System operation")
+
+
+# Readable names of the record types that audit entries name.
+OBJECT_TYPE_LABELS = {
+    "registry.household": _("Household record"),
+    "registry.person": _("Person record"),
+    "registry.membership": _("Household membership"),
+    "registry.personfact": _("Person fact"),
+    "registry.check": _("Monthly registry check"),
+    "registry.synthetic_city": _("Synthetic demo city"),
+    "privacy.user": _("User account"),
+    "privacy.auditentry": _("Audit log"),
+    "privacy.key_rotation": _("Encryption key rotation"),
+}

@@ -15,4 +15,5 @@ def staff_context(request: HttpRequest) -> dict[str, object]:
         "current_region": user.region.name if user.region else "",
         "nav_registry": access.can_read_registry(user),
         "nav_audit": access.can_read_audit(user),
+        "nav_statistics": access.is_staff_role(user),
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from doudi.registry import resident_id
 
 
@@ -27,7 +29,17 @@ def mask_resident_id(value: str) -> str:
 
 
 def mask_address(address: str) -> str:
-    """Keep the first 6 characters (the road), hide the numbers after it."""
-    if len(address) <= 6:
-        return address[:2] + "*" * max(len(address) - 2, 0)
-    return address[:6] + "*" * 6
+    """Hide every digit, so the road shows but not the lane, house or room.
+
+    上海市浦东新区张江镇田园762弄29号104室 → 上海市浦东新区张江镇田园***弄**号***室.
+    An address without digits keeps only its first half.
+    """
+    masked = _DIGITS.sub("*", address)
+    if masked != address:
+        return masked
+    keep = len(address) // 2
+    return address[:keep] + "*" * (len(address) - keep)
+
+
+# ASCII, full-width and Chinese numerals that number a lane, building or room.
+_DIGITS = re.compile(r"[0-9０-９零〇一二三四五六七八九十百千]")

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from doudi.privacy.choices import AuditAction, Purpose, Role
+from doudi.privacy.choices import OBJECT_TYPE_LABELS, AuditAction, Purpose, Role
 
 
 class User(AbstractUser):
@@ -76,6 +76,11 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type} {self.object_id} ({self.actor_label})"
+
+    @property
+    def object_type_label(self) -> str:
+        label = OBJECT_TYPE_LABELS.get(self.object_type)
+        return str(label) if label is not None else self.object_type
 
 
 class AuditLink(models.Model):

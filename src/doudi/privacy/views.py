@@ -32,6 +32,8 @@ def _next_url(request: HttpRequest, user: User) -> str:
         return candidate
     if user.role == Role.AUDITOR:
         return reverse("privacy:audit_log")
+    if not access.can_read_registry(user):
+        return reverse("registry:statistics")
     return reverse(settings.LOGIN_REDIRECT_URL)
 
 
@@ -148,6 +150,15 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         entries = entries.filter(action=action)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     report = audit.verify() if request.GET.get("verify") else None
+    audit.record(
+        actor=request.user if isinstance(request.user, User) else None,
+        action=AuditAction.READ,
+        object_type="privacy.auditentry",
+        purpose=Purpose.AUDIT,
+        request=request,
+        record_count=len(page.object_list),
+        detail={"page": page.number, "action": action, "verified": report is not None},
+    )
     return render(
         request,
         "privacy/audit_log.html",

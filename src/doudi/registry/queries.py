@@ -23,6 +23,9 @@ from doudi.registry.choices import FactKind, Relationship, fact_value_label
 from doudi.registry.models import Household, Membership, Person, PersonFact
 from doudi.registry.services import name_index, phone_index, resident_id_index
 
+# A resident ID, a mobile number or a full name fits easily; longer input is a
+# mistake or an attack, and is refused before any look-up.
+MAX_QUERY_LENGTH = 64
 MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 
 

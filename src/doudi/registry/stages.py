@@ -20,22 +20,24 @@ from doudi.registry.models import Household, Person
     description="Count households and persons; find households without a head",
 )
 def check_registry(month: date) -> dict[str, object]:
+    """Count households and members as of the month's last day."""
     month_end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    member_then = Q(memberships__start_date__lte=month_end) & (
+        Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gt=month_end)
+    )
     households = Household.objects.annotate(
-        members=Count("memberships", filter=Q(memberships__end_date__isnull=True)),
+        members=Count("memberships", filter=member_then),
         heads=Count(
             "memberships",
-            filter=Q(
-                memberships__end_date__isnull=True,
-                memberships__relationship=Relationship.HEAD,
-            ),
+            filter=member_then & Q(memberships__relationship=Relationship.HEAD),
         ),
     )
     active = households.filter(members__gt=0)
     headless = active.filter(heads=0).count()
+    persons = Person.objects.filter(member_then).distinct().count()
     summary: dict[str, object] = {
         "households": active.count(),
-        "persons": Person.objects.filter(memberships__end_date__isnull=True).count(),
+        "persons": persons,
         "headless_households": headless,
         "as_of": month_end.isoformat(),
     }
@@ -44,6 +46,6 @@ def check_registry(month: date) -> dict[str, object]:
         object_type="registry.check",
         record_count=int(str(summary["households"])),
         checksum="",
-        detail={"headless": headless},
+        detail={"headless": headless, "month": month.isoformat()},
     )
     return summary

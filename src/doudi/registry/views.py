@@ -17,7 +17,7 @@ from django_htmx.middleware import HtmxDetails
 from doudi.privacy import access
 from doudi.privacy.choices import Purpose
 from doudi.privacy.models import User
-from doudi.registry import queries
+from doudi.registry import queries, statistics
 
 PAGE_SIZE = 25
 
@@ -40,7 +40,14 @@ def _user(request: HttpRequest) -> User:
 def household_list(request: HtmxHttpRequest) -> HttpResponse:
     user = _user(request)
     query = request.GET.get("q", "")
-    households, kind = queries.search_households(user, query)
+    error = ""
+    if len(query) > queries.MAX_QUERY_LENGTH:
+        error = _("Search text is too long: type at most %(limit)d characters.") % {
+            "limit": queries.MAX_QUERY_LENGTH
+        }
+    households, kind = queries.search_households(user, "" if error else query)
+    if error:
+        households, query = households.none(), ""
     page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = queries.household_rows(user, list(page.object_list), request)
     if query.strip():
@@ -52,6 +59,7 @@ def household_list(request: HtmxHttpRequest) -> HttpResponse:
         "page": page,
         "rows": rows,
         "query": query,
+        "search_error": error,
         "search_kind": kind,
         "can_export": access.can_export(user),
         "fragment": fragment,
@@ -114,3 +122,13 @@ def export_households(request: HttpRequest) -> StreamingHttpResponse:
 class _Echo:
     def write(self, value: str) -> str:
         return value
+
+
+@login_required
+@require_GET
+def region_statistics(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not isinstance(user, User) or not access.is_staff_role(user):
+        raise PermissionDenied(_("Only staff read the registry statistics."))
+    rows = statistics.counts_by_child_region(user)
+    return render(request, "registry/statistics.html", {"rows": rows})

@@ -61,3 +61,23 @@ def test_cycle_command_rejects_bad_month(db):
 def test_duplicate_stage_name_rejected():
     with pytest.raises(ValueError, match="registered twice"):
         cycle.register_stage("registry.check", order=1, description="x")(lambda m: {})
+
+
+def test_future_month_rejected(db):
+    with pytest.raises(Exception, match="is in the future"):
+        call_command("cycle", "--month", "9999-12")
+
+
+def test_ancient_month_rejected(db):
+    with pytest.raises(Exception, match="is before 2000-01"):
+        call_command("cycle", "--month", "1999-01")
+
+
+def test_check_counts_as_of_month_end(users, household):
+    from doudi.registry.stages import check_registry
+
+    before = check_registry(date(2019, 12, 1))
+    after = check_registry(date(2020, 1, 1))
+    assert before["households"] == 0
+    assert after["households"] == 1
+    assert after["persons"] == 2

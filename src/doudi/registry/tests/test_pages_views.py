@@ -147,3 +147,10 @@ def test_forbidden_page_links_auditor_home(users) -> None:
     assert response.status_code == 403
     assert "<h1>无权访问</h1>" in html
     assert 'href="/account/audit/"' in html
+
+
+def test_overlong_search_refused(users, household):
+    response = signed_in(users["owner"]).get(LIST_URL, {"q": "王" * 65})
+    assert response.status_code == 200
+    assert response.context["search_error"]
+    assert response.context["rows"] == []

@@ -13,15 +13,26 @@ from tqdm import tqdm
 
 from doudi.core.cycle import run_cycle, stages
 
+EARLIEST_MONTH = date(2000, 1, 1)
 
-def parse_month(value: str) -> date:
+
+def parse_month(value: str, *, today: date | None = None) -> date:
+    """Parse YYYY-MM; months after the current one cannot be run yet."""
     try:
         year, month = (int(part) for part in value.split("-"))
-        return date(year, month, 1)
+        first = date(year, month, 1)
     except ValueError:
         raise CommandError(
             f"--month {value!r} is invalid: use YYYY-MM, e.g. 2026-12."
         ) from None
+    current = (today or timezone.localdate()).replace(day=1)
+    if first > current:
+        raise CommandError(
+            f"--month {value} is in the future: run it from {first:%Y-%m-01} on."
+        )
+    if first < EARLIEST_MONTH:
+        raise CommandError(f"--month {value} is before {EARLIEST_MONTH:%Y-%m}.")
+    return first
 
 
 class Command(BaseCommand):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from doudi.privacy.crypto import generate_key_spec
+from doudi.privacy.crypto import DecryptionError, KeyConfigError, generate_key_spec
 from doudi.privacy.keys import keyring
 from doudi.privacy.rotation import rotate
 
@@ -23,6 +23,12 @@ class Command(BaseCommand):
         parser.add_argument("--key-id", default="k1", help="id of the key to generate")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            self._run(options)
+        except (KeyConfigError, DecryptionError) as exc:
+            raise CommandError(str(exc)) from None
+
+    def _run(self, options: dict[str, Any]) -> None:
         if options["action"] == "generate":
             self.stdout.write(generate_key_spec(options["key_id"]))
             return

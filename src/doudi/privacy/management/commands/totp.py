@@ -10,6 +10,8 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from doudi.core.env import Environment
+from doudi.privacy.choices import Role
+from doudi.privacy.models import User
 
 
 class Command(BaseCommand):
@@ -25,7 +27,12 @@ class Command(BaseCommand):
             raise CommandError(
                 "codes are printed only in development (DOUDI_ENV=development)"
             )
-        device = TOTPDevice.objects.filter(user__username=options["username"]).first()
+        user = User.objects.filter(username=options["username"]).first()
+        if user is None:
+            raise CommandError(f"no user {options['username']!r}")
+        if user.role == Role.RESIDENT:
+            raise CommandError("residents sign in without a second factor")
+        device = TOTPDevice.objects.filter(user=user).first()
         if device is None:
             raise CommandError(
                 f"user {options['username']!r} has no TOTP device: run `doudi demo`"
