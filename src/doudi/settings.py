@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "doudi.core",
     "doudi.privacy",
     "doudi.registry",
+    "doudi.assessments",
     "doudi.interop",
 ]
 
@@ -258,6 +259,9 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_TIME_LIMIT = env_int("DOUDI_TASK_TIME_LIMIT", 3600, minimum=1)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 CELERY_TIMEZONE = TIME_ZONE
+# The city whose policy parameters the engine applies (a file under
+# src/doudi/policy/params/).
+DOUDI_CITY = env_str("DOUDI_CITY", "Shanghai")
 AUDIT_SEAL_INTERVAL_SECONDS = env_int("DOUDI_AUDIT_SEAL_SECONDS", 10, minimum=1)
 
 LOG_FORMAT = env_str("DOUDI_LOG_FORMAT", "json" if IS_PRODUCTION else "text")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
+from doudi.assessments.queries import latest_for
 from doudi.privacy import access
 from doudi.privacy.choices import Purpose
 from doudi.privacy.models import User
@@ -78,8 +79,10 @@ def household_list(request: HtmxHttpRequest) -> HttpResponse:
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     view = queries.open_household(user, pk, request)
+    assessments = latest_for(pk)
     context = {
         "household": view,
+        "assessments": assessments,
         "can_reveal": access.can_reveal_full_id(user),
         "purposes": [Purpose.CASE_WORK, Purpose.VERIFICATION, Purpose.MONITORING],
     }
