@@ -16,8 +16,8 @@ from django.utils import timezone
 from doudi.assessments.registry_inputs import read_registry
 from doudi.core.management.commands.cycle import parse_month
 from doudi.policy import ParameterNotFound, PolicyParameters
-from doudi.policy.registry_frames import inputs_from_frames
-from doudi.policy.simulation import simulate
+from doudi.policy.registry_frames import RegistryFrames, inputs_from_frames
+from doudi.policy.simulation import Simulation, simulate
 from doudi.privacy import audit
 from doudi.privacy.choices import AuditAction, Purpose
 
@@ -78,37 +78,22 @@ class Command(BaseCommand):
         month = (
             parse_month(options["month"])
             if options["month"]
-            else (timezone.localdate().replace(day=1))
+            else timezone.localdate().replace(day=1)
         )
         day = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-        start = self._start(options["start"], month)
-        city = settings.DOUDI_CITY
-        baseline = PolicyParameters.load()
         overrides = {
-            name: [(start, value)] for name, value in map(parse_setting, options["set"])
+            name: [(self._start(options["start"], month), value)]
+            for name, value in map(parse_setting, options["set"])
         }
-        try:
-            reform = baseline.with_overrides(
-                overrides, city=city, district=options["district"]
-            )
-        except ValueError as exc:
-            raise CommandError(f"invalid reform: {exc}") from None
+
         frames = read_registry(day)
         if frames.households.is_empty():
             raise CommandError(
                 "the registry has no households on that day: run `doudi synth`"
             )
-        try:
-            result = simulate(
-                inputs_from_frames(frames, city_name=city),
-                baseline,
-                reform,
-                city=city,
-                on=day,
-            )
-        except ParameterNotFound as exc:
-            raise CommandError(str(exc)) from None
+        result = self._simulate(frames, overrides, options["district"], day)
         self._print(result.summary)
+
         audit.record_batch(
             action=AuditAction.BATCH,
             object_type="policy.simulation",
@@ -119,6 +104,24 @@ class Command(BaseCommand):
         )
         if options["list_affected"]:
             self._print_affected(result.affected)
+
+    @staticmethod
+    def _simulate(
+        frames: RegistryFrames,
+        overrides: dict[str, list[tuple[date, Any]]],
+        district: str | None,
+        day: date,
+    ) -> Simulation:
+        city = settings.DOUDI_CITY
+        baseline = PolicyParameters.load()
+        try:
+            reform = baseline.with_overrides(overrides, city=city, district=district)
+            inputs = inputs_from_frames(frames, city_name=city)
+            return simulate(inputs, baseline, reform, city=city, on=day)
+        except ParameterNotFound as exc:
+            raise CommandError(str(exc)) from None
+        except ValueError as exc:
+            raise CommandError(f"invalid reform: {exc}") from None
 
     @staticmethod
     def _start(value: str | None, month: date) -> date:
