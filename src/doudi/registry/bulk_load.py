@@ -21,6 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Model
 from django.utils import timezone
 
+from doudi.core.bulk import insert_frame
 from doudi.privacy import audit
 from doudi.privacy.choices import AuditAction
 from doudi.privacy.crypto import FieldKeyring
@@ -40,7 +41,6 @@ from doudi.registry.models import (
 from doudi.synth import SynthCity
 
 logger = logging.getLogger(__name__)
-CHUNK = 20_000
 SLICE = 200_000
 BULK_MODELS = (Household, Person, Membership, PersonFact, HouseholdAsset)
 
@@ -250,7 +250,7 @@ def _load_households(
             pl.lit(now).alias("created_at"),
             pl.lit(now).alias("updated_at"),
         )
-        _insert_frame(Household._meta.db_table, rows)
+        insert_frame(Household._meta.db_table, rows)
 
 
 PERSON_JOBS = [
@@ -292,7 +292,7 @@ def _load_persons(frame: pl.DataFrame, base: int, digest: Any) -> None:
             pl.lit(now).alias("created_at"),
             pl.lit(now).alias("updated_at"),
         )
-        _insert_frame(Person._meta.db_table, rows)
+        insert_frame(Person._meta.db_table, rows)
 
 
 def _load_memberships(frame: pl.DataFrame, hh_base: int, person_base: int) -> None:
@@ -303,7 +303,7 @@ def _load_memberships(frame: pl.DataFrame, hh_base: int, person_base: int) -> No
         pl.col("member_since").alias("start_date"),
         pl.lit(None, dtype=pl.Utf8).alias("end_date"),
     )
-    _insert_frame(Membership._meta.db_table, rows)
+    insert_frame(Membership._meta.db_table, rows)
 
 
 def _load_facts(city: SynthCity, person_base: int) -> int:
@@ -338,8 +338,8 @@ def _load_facts(city: SynthCity, person_base: int) -> int:
         pl.lit(now).alias("recorded_at"),
     )
     for part in _slices(fact_rows):
-        _insert_frame(PersonFact._meta.db_table, part)
-    _insert_frame(PersonFact._meta.db_table, income_rows)
+        insert_frame(PersonFact._meta.db_table, part)
+    insert_frame(PersonFact._meta.db_table, income_rows)
     return fact_rows.height + income_rows.height
 
 
@@ -354,40 +354,7 @@ def _load_assets(frame: pl.DataFrame, hh_base: int, as_of: date) -> None:
         pl.lit(FactSource.SYNTHETIC.value).alias("source"),
         pl.lit(_now()).alias("recorded_at"),
     )
-    _insert_frame(HouseholdAsset._meta.db_table, rows)
-
-
-def _insert_frame(table: str, frame: pl.DataFrame) -> None:
-    """Insert every row of `frame`; its column names are the table's columns."""
-    if connection.vendor == "postgresql":
-        _copy_postgres(table, frame)
-    else:
-        _executemany(table, frame)
-
-
-def _executemany(table: str, frame: pl.DataFrame) -> None:
-    quote = connection.ops.quote_name
-    placeholders = ", ".join(["%s"] * frame.width)
-    columns = ", ".join(quote(c) for c in frame.columns)
-    sql = f"INSERT INTO {quote(table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
-    with connection.cursor() as cursor:
-        for offset in range(0, frame.height, CHUNK):
-            cursor.executemany(sql, frame.slice(offset, CHUNK).rows())
-
-
-def _copy_postgres(table: str, frame: pl.DataFrame) -> None:
-    """Stream `frame` as CSV into COPY; a null is an unquoted empty field."""
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(c) for c in frame.columns)
-    sql = f"COPY {quote(table)} ({columns}) FROM STDIN WITH (FORMAT csv)"
-    with connection.cursor() as cursor:
-        raw = cursor.cursor
-        with raw.copy(sql) as copy:
-            for offset in range(0, frame.height, CHUNK * 5):
-                chunk = frame.slice(offset, CHUNK * 5)
-                copy.write(
-                    chunk.write_csv(include_header=False, quote_style="non_numeric")
-                )
+    insert_frame(HouseholdAsset._meta.db_table, rows)
 
 
 def reset_sequences() -> None:
