@@ -6,6 +6,7 @@ import base64
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Count
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from doudi.privacy.choices import Role
@@ -25,12 +26,18 @@ class DemoAccount:
 
 
 def _busiest_community() -> Region:
-    household = Household.objects.select_related("region").order_by("pk").first()
-    if household is None:
+    """Return the community with the most households, so the demo shows a list."""
+    busiest = (
+        Household.objects.values("region_id")
+        .annotate(households=Count("pk"))
+        .order_by("-households", "region_id")
+        .first()
+    )
+    if busiest is None:
         raise RuntimeError(
             "the registry is empty: run `doudi synth` before `doudi demo`"
         )
-    return household.region
+    return Region.objects.get(pk=busiest["region_id"])
 
 
 def _ancestor(region: Region, level: str) -> Region:

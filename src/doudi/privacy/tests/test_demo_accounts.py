@@ -1,0 +1,34 @@
+from datetime import date
+
+from doudi.conftest import add_person
+from doudi.privacy.choices import Role
+from doudi.privacy.demo import ensure_demo_accounts
+from doudi.privacy.models import User
+from doudi.registry import services
+from doudi.registry.choices import Relationship
+
+
+def test_worker_gets_busiest_community(users, regions, far_household, household):
+    owner = users["owner"]
+    for number, resident_id in enumerate(["310101199002020036", "310101199002020052"]):
+        extra = services.create_household(
+            owner, region=regions["home"], address=f"测试路{number + 5}号"
+        )
+        add_person(
+            owner, extra, Relationship.HEAD, resident_id, "演示", "M", date(1990, 2, 2)
+        )
+    ensure_demo_accounts()
+    worker = User.objects.get(username="community_worker")
+    assert worker.region == regions["home"]
+
+
+def test_every_role_has_an_account(users, household):
+    accounts = ensure_demo_accounts()
+    roles = {User.objects.get(username=a.username).role for a in accounts}
+    assert roles == set(Role.values)
+
+
+def test_demo_accounts_idempotent(users, household):
+    ensure_demo_accounts()
+    ensure_demo_accounts()
+    assert User.objects.filter(username="community_worker").count() == 1
