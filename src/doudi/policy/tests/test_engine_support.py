@@ -24,6 +24,7 @@ from doudi.policy.inputs import (
 )
 from doudi.policy.parameters import PolicyParameters
 from doudi.policy.schema import ParameterData
+from doudi.policy.testcases import DEFAULTS
 
 ON = date(2026, 12, 1)
 CITY = "Shanghai"
@@ -82,25 +83,12 @@ def person(
     **values: Any,
 ) -> dict[str, Any]:
     return {
+        **DEFAULTS["persons"],
         "person_id": person_id,
         "household_id": household_id,
         "relationship": relationship,
         "birth_date": birth_date(age),
-        "disability_grade": None,
-        "disability_category": None,
-        "serious_illness": False,
         "work_capacity": "full" if 16 <= age < 60 else None,
-        "employment": None,
-        "full_time_student": False,
-        "student_level": None,
-        "lives_with_household_long_term": True,
-        "in_prison": False,
-        "in_drug_rehab": False,
-        "declared_missing": False,
-        "clergy_apart_3y": False,
-        "care_level": None,
-        "unsupported_child": False,
-        "has_able_supporter_outside": False,
         **values,
     }
 
