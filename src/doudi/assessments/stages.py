@@ -39,6 +39,7 @@ def assess_month(month: date) -> dict[str, object]:
     frames = read_registry(day)
     if frames.households.is_empty():
         return {"households": 0, "as_of": day.isoformat()}
+
     city = settings.DOUDI_CITY
     inputs = inputs_from_frames(frames, city_name=city)
     result = assess(inputs, PolicyParameters.load(), city=city, on=day)
@@ -46,6 +47,7 @@ def assess_month(month: date) -> dict[str, object]:
     digest = hashlib.sha256(
         rows.select("household_id", "scheme", "amount_fen").write_csv().encode()
     )
+
     with transaction.atomic():
         Assessment.objects.filter(month=month).delete()
         ParameterRecord.objects.filter(month=month).delete()
@@ -60,6 +62,7 @@ def assess_month(month: date) -> dict[str, object]:
             checksum=digest.hexdigest(),
             detail={"month": month.isoformat()},
         )
+
     eligible = int(rows["eligible"].sum())
     logger.info("assessed %d households for %s", frames.households.height, month)
     return {

@@ -1,8 +1,8 @@
 """Logging filter that keeps personal data out of log lines.
 
-Code must not pass personal data to a logger in the first place; this filter
-is the second line of defence for values that slip into messages, for
-example through an exception text from a third-party library.
+Code must not pass personal data to a logger in the first place. This filter
+is the second line of defence, for values that slip into messages through an
+exception text from a third-party library, for example.
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ reads the database, and `synth_inputs`, which reads a generated city, go
 through `inputs_from_frames`, so the two cannot map facts differently.
 
 What the registry does not record yet is filled with neutral values:
-everyone lives with the household long term, nobody is in prison, in drug
-rehabilitation, missing or clergy, nobody has a supporter outside, no floor
+everyone lives with the household long term, no one is in prison, in drug
+rehabilitation, missing or clergy, no one has a supporter outside, no floor
 area is recorded, and the spending and enrolment tables are empty.
 """
 

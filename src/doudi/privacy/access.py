@@ -2,8 +2,8 @@
 
 Every list, search, detail page, export, admin page and API endpoint that
 shows registry records narrows its query through `scope_households` or
-`scope_persons`, so a staff member sees only records inside their region
-and a resident only their own household.
+`scope_persons`. Staff therefore get only records inside their region, and a
+resident gets only their own household.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ REGISTRY_ROLES = frozenset(
     }
 )
 # Roles whose work needs the full resident ID: they take applications,
-# survey households and sign decisions. Everyone else sees it masked.
+# survey households and sign decisions. Every other role gets it masked.
 FULL_ID_ROLES = frozenset(
     {Role.COMMUNITY_WORKER, Role.STREET_REVIEWER, Role.DISTRICT_APPROVER}
 )

@@ -14,7 +14,7 @@ from doudi.privacy.keys import keyring
 class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
     """Text stored as an AES-GCM token bound to its table and column.
 
-    The column holds `v1.<key id>.<ciphertext>`, so `doudi keys rotate` can
+    The column contains `v1.<key id>.<ciphertext>`, so `doudi keys rotate` can
     find values under an old key. Look-ups by value go through a separate
     blind-index column; filtering on this column itself cannot work.
     """

@@ -48,9 +48,9 @@ class AuditEntry(models.Model):
     """One audited event. Rows are never updated or deleted.
 
     `content_hash` is computed from the other columns when the row is
-    written; the chain that makes removal or edits detectable lives in
-    `AuditLink`, written later in batches so that requests never wait on it.
-    Detail holds identifiers and field names only, never personal values.
+    written. The chain that makes removal or edits detectable is in
+    `AuditLink`, written later in batches so that requests do not wait on it.
+    Detail contains identifiers and field names only, never personal values.
     """
 
     created_at = models.DateTimeField(_("time"), db_index=True)

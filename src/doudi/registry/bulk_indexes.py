@@ -36,8 +36,8 @@ def rebuilt_after(tables: Sequence[str]) -> Iterator[None]:
     """
     if connection.vendor == "postgresql":
         # Altering a table fails while deferred checks of rows written earlier
-        # in this transaction are pending; run them now, and every check
-        # immediately until the definitions are back.
+        # in this transaction are pending. Run them now, and every later check
+        # at once until the definitions are back.
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         saved = _drop_postgres(tables)

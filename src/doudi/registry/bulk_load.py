@@ -60,8 +60,8 @@ def load_city(
 
     When the load at least doubles the registry, secondary indexes and
     constraints are dropped first and rebuilt at the end (see
-    `bulk_indexes`); for a small load into a large registry, updating them
-    row by row is cheaper.
+    `bulk_indexes`). A small load into a large registry keeps them, because
+    updating them row by row is then cheaper than a rebuild.
     """
     households = city.households.height
     if SynthRun.objects.filter(seed=city.seed, households=households).exists():

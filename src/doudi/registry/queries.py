@@ -23,8 +23,8 @@ from doudi.registry.choices import FactKind, Relationship, fact_value_label
 from doudi.registry.models import Household, Membership, Person, PersonFact
 from doudi.registry.services import name_index, phone_index, resident_id_index
 
-# A resident ID, a mobile number or a full name fits easily; longer input is a
-# mistake or an attack, and is refused before any look-up.
+# Resident IDs, mobile numbers and full names are far shorter than this limit.
+# Longer input is a mistake or an attack, so it is rejected before any look-up.
 MAX_QUERY_LENGTH = 64
 MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 
@@ -211,6 +211,7 @@ def _household_view(user: User, household: Household) -> HouseholdView:
     full = _shows_full(user)
     named = full or access.can_reveal_full_id(user)
     today = timezone.localdate()
+
     memberships = list(
         household.memberships.select_related("person").order_by("start_date", "pk")
     )

@@ -48,7 +48,7 @@ def session_cookie(users, household, far_household):
 )
 def test_api_survives_generated_requests(case, session_cookie):
     # The signed-in session replaces any generated cookie, so the check that
-    # generated credentials are refused does not apply here; the scoping tests
-    # cover requests without a session.
+    # generated credentials are rejected does not apply here. The scoping
+    # tests cover requests without a session.
     case.cookies = {**(case.cookies or {}), **session_cookie}
     case.call_and_validate(excluded_checks=[checks.ignored_auth])
