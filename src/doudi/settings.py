@@ -122,6 +122,8 @@ INSTALLED_APPS = [
     "doudi.privacy",
     "doudi.registry",
     "doudi.assessments",
+    "doudi.exchange",
+    "doudi.verification",
     "doudi.interop",
 ]
 
