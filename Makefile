@@ -27,7 +27,7 @@ install: $(VENV)/.installed
 
 demo: install
 	$(BIN)/doudi migrate --noinput -v0
-	$(BIN)/doudi synth --households $(DEMO_HOUSEHOLDS) --seed $(DEMO_SEED)
+	$(BIN)/doudi synth --households $(DEMO_HOUSEHOLDS) --seed $(DEMO_SEED) --feeds
 	$(BIN)/doudi cycle --month $$(date +%Y-%m)
 	$(BIN)/doudi demo
 

@@ -17,7 +17,10 @@ frames, which the engine's own steps produce before any rule runs:
   openfisca-core numpy polars``).
 
 The NumPy and OpenFisca amounts are checked against the engine's household
-route amounts. The last line printed is one JSON object.
+route amounts. With ``--with-stage``, ``benchmarks/assess_stage.py`` then
+times the ``policy.assess`` cycle stage on SQLite and PostgreSQL for the same
+size and seed, in its own processes, and its figures join this script's.
+The last line printed is one JSON object.
 """
 
 from __future__ import annotations
@@ -51,6 +54,8 @@ ON: Final = date(2026, 12, 1)
 REPEAT: Final = 3
 OPENFISCA_TIMEOUT_S: Final = 1800
 OPENFISCA_HELPER: Final = Path(__file__).with_name("openfisca_dibao.py")
+STAGE_SCRIPT: Final = Path(__file__).with_name("assess_stage.py")
+STAGE_TIMEOUT_S: Final = 3600
 # Columns that engine._apply_household_rules adds to the household frame.
 RULE_COLUMNS: Final = (
     "registration_ok",
@@ -329,6 +334,55 @@ def run_openfisca(
     }, None
 
 
+def run_stage(args: argparse.Namespace) -> tuple[dict[str, object], str]:
+    """Time the cycle stage with ``assess_stage.py``; return figures and a note.
+
+    The peak RSS becomes the larger of this process's and the stage's.
+    """
+    command = [
+        sys.executable,
+        str(STAGE_SCRIPT),
+        "--households",
+        str(args.households),
+        "--seed",
+        str(args.seed),
+        "--postgres-url",
+        args.postgres_url,
+        "--postgres-db",
+        args.postgres_db,
+    ]
+    failed: dict[str, object] = {"stage_sqlite_s": None, "stage_postgres_s": None}
+    try:
+        completed = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=STAGE_TIMEOUT_S,
+        )
+    except subprocess.TimeoutExpired:
+        return failed, f"assess_stage.py timed out after {STAGE_TIMEOUT_S} s"
+    sys.stderr.write(completed.stderr)
+    if completed.returncode != 0:
+        last = (completed.stderr.strip().splitlines() or ["no output"])[-1]
+        return failed, f"assess_stage.py failed ({completed.returncode}): {last}"
+    stage = json.loads(completed.stdout.strip().splitlines()[-1])
+    figures = {
+        "stage_sqlite_s": stage["stage_sqlite_s"],
+        "stage_postgres_s": stage["stage_postgres_s"],
+        "stage_assessments": stage["assessments"],
+        "stage_peak_rss_mb": stage["peak_rss_mb"],
+        "peak_rss_mb": max(_peak_rss_mb(), int(stage["peak_rss_mb"])),
+    }
+    note = (
+        "stage_sqlite_s and stage_postgres_s time the policy.assess cycle stage "
+        "once in a fresh process per database after loading the same synthetic "
+        "city (loading not timed); peak_rss_mb is the larger of the engine "
+        "process and the stage processes"
+    )
+    return figures, note
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -343,6 +397,21 @@ def main() -> None:
     )
     parser.add_argument(
         "--skip-openfisca", action="store_true", help="do not run the OpenFisca part"
+    )
+    parser.add_argument(
+        "--with-stage",
+        action="store_true",
+        help="also time the policy.assess cycle stage on SQLite and PostgreSQL",
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default="postgres://postgres@127.0.0.1:5432/postgres",
+        help="with --with-stage: the PostgreSQL server for the stage benchmark",
+    )
+    parser.add_argument(
+        "--postgres-db",
+        default="doudi_bench_stage",
+        help="with --with-stage: database created for the stage and dropped after",
     )
     args = parser.parse_args()
     notes: list[str] = []
@@ -417,11 +486,15 @@ def main() -> None:
         else:
             notes.append(note)
 
-    results["stage_sqlite_s"] = None
-    results["stage_postgres_s"] = None
-    notes.append(
-        "stage_sqlite_s and stage_postgres_s: the cycle stage is not wired yet"
-    )
+    if args.with_stage:
+        del tables, assessment, prepared
+        stage, note = run_stage(args)
+        results.update(stage)
+        notes.append(note)
+    else:
+        results["stage_sqlite_s"] = None
+        results["stage_postgres_s"] = None
+        notes.append("stage_sqlite_s and stage_postgres_s: run with --with-stage")
     results["notes"] = notes
     print(json.dumps(results))
 

@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "doudi.privacy",
     "doudi.registry",
     "doudi.assessments",
+    "doudi.policychanges",
     "doudi.exchange",
     "doudi.verification",
     "doudi.interop",
@@ -207,7 +208,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "privacy:login"
-LOGIN_REDIRECT_URL = "registry:household_list"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "privacy:login"
 OTP_TOTP_ISSUER = "doudi"
 LOGIN_FAILURE_LIMIT = env_int("DOUDI_LOGIN_FAILURE_LIMIT", 5, minimum=1)

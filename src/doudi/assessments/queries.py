@@ -9,7 +9,13 @@ from typing import Literal
 import polars as pl
 from django.utils.translation import get_language
 
-from doudi.assessments.models import Assessment, ParameterRecord
+from doudi.assessments import storage
+from doudi.assessments.models import (
+    Assessment,
+    AssessmentRun,
+    ParameterRecord,
+    Scheme,
+)
 from doudi.policy.engine import PROVENANCE_SCHEMA
 from doudi.policy.explain import explain
 
@@ -28,17 +34,29 @@ class ExplainedAssessment:
 
 
 def latest_for(household_id: int) -> list[ExplainedAssessment]:
-    """Return the household's assessments of the latest assessed month."""
-    latest = (
-        Assessment.objects.filter(household_id=household_id).order_by("-month").first()
-    )
-    if latest is None:
-        return []
-    rows = Assessment.objects.filter(household_id=household_id, month=latest.month)
+    """Return the household's assessments of the latest month that has them."""
+    runs = AssessmentRun.objects.order_by("-month").values_list("pk", flat=True)
+    for run_id in runs:
+        # All three key fields, so that each database probes its primary key.
+        rows = list(
+            Assessment.objects.filter(
+                run_id=run_id, scheme__in=Scheme.values, household_id=household_id
+            ).order_by("scheme")
+        )
+        if rows:
+            return _explained(rows, run_id, household_id)
+    return []
+
+
+def _explained(
+    rows: list[Assessment], run_id: int, household_id: int
+) -> list[ExplainedAssessment]:
+    month, district_code = rows[0].month, rows[0].district_code
     record = ParameterRecord.objects.filter(
-        month=latest.month, district_code=latest.district_code
+        month=month, district_code=district_code
     ).first()
     provenance = _provenance_frame(record.rows if record else [])
+    traces = storage.read_trace_rows(run_id, household_id) if record else {}
     language: Literal["zh", "en"] = (
         "en" if (get_language() or "").startswith("en") else "zh"
     )
@@ -48,9 +66,13 @@ def latest_for(household_id: int) -> list[ExplainedAssessment]:
             eligible=row.eligible,
             amount_fen=row.amount_fen,
             month=f"{row.month:%Y-%m}",
-            lines=explain(row.trace, provenance, language) if record else [],
+            lines=(
+                explain(traces[row.scheme], provenance, language)
+                if row.scheme in traces
+                else []
+            ),
         )
-        for row in rows.order_by("scheme")
+        for row in rows
     ]
 
 

@@ -6,3 +6,6 @@ class ExchangeConfig(AppConfig):
     name = "doudi.exchange"
     label = "exchange"
     verbose_name = _("Data exchange")
+
+    def ready(self) -> None:
+        from doudi.exchange import stages  # noqa: F401  registers cycle stages

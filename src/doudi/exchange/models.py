@@ -64,6 +64,8 @@ class FileFormat(models.TextChoices):
     JSONL = "jsonl", "JSON Lines"
     PARQUET = "parquet", "Parquet"
     JSON = "json", "JSON"
+    # A file whose name has no supported extension; its batch is rejected.
+    OTHER = "other", _("Other")
 
 
 class BatchStatus(models.TextChoices):
@@ -97,6 +99,8 @@ class Batch(models.Model):
     rows_stored = models.PositiveIntegerField(_("rows stored"), default=0)
     rows_quarantined = models.PositiveIntegerField(_("rows quarantined"), default=0)
     rows_unmatched = models.PositiveIntegerField(_("rows unmatched"), default=0)
+    # Rows equal to an earlier row of the same batch, stored once.
+    rows_duplicate = models.PositiveIntegerField(_("duplicate rows"), default=0)
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -189,6 +193,22 @@ class RowStatus(models.TextChoices):
     RESUBMITTED = "resubmitted", _("Corrected and re-submitted")
     CONFIRMED = "confirmed", _("Matched by an operator")
     DISCARDED = "discarded", _("Discarded")
+
+
+class QuarantineReason(models.TextChoices):
+    UNKNOWN_REGION = "unknown_region", _("Unknown region code")
+    NEGATIVE_AMOUNT = "negative_amount", _("Negative amount")
+    FUTURE_DATE = "future_date", _("Date in the future")
+    MISSING_VALUE = "missing_value", _("Missing required value")
+    UNDECODABLE_TEXT = "undecodable_text", _("Undecodable text")
+    INVALID_VALUE = "invalid_value", _("Invalid value")
+    NOT_AUTHORISED = "not_authorised", _("No authorisation for this person")
+
+
+class UnmatchedReason(models.TextChoices):
+    MISSING_ID = "missing_id", _("Resident ID missing")
+    INVALID_ID = "invalid_id", _("Resident ID invalid")
+    NOT_FOUND = "not_found", _("No person with this resident ID")
 
 
 class QuarantinedRow(models.Model):

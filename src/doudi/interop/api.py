@@ -10,6 +10,7 @@ from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
+from doudi.exchange.api import router as exchange_router
 from doudi.privacy import access
 from doudi.privacy.models import User
 from doudi.registry import queries
@@ -21,6 +22,7 @@ api = NinjaAPI(
     auth=django_auth,
     docs_url="/docs",
 )
+api.add_router("/v1/exchange/", exchange_router)
 
 
 class HouseholdOut(Schema):

@@ -227,22 +227,28 @@ class PolicyParameters:
         *,
         city: str,
         district: str | None = None,
+        source: str = REFORM_SOURCE,
+        quality: Quality = Quality.REFORM,
+        note: str = "",
     ) -> PolicyParameters:
         """Return a copy in which a reform replaces part of some histories.
 
         For each parameter, the override entries replace the existing entries of
         that city or district dated on or after the earliest override date. The
-        new entries have precision DAY, quality REFORM and source "reform". This
-        object is not changed. Raises ValueError for an unknown name, a repeated
-        date or a value of the wrong type.
+        new entries have precision DAY and the given source, quality and note: by
+        default quality REFORM and source "reform", for a simulation. This object
+        is not changed. Raises ValueError for an unknown name, a repeated date, a
+        value of the wrong type, an empty source, the quality NATIONAL_DEFAULT, or
+        the quality ASSUMED without a note.
         """
+        origin = _origin(source, quality, note)
         record = self._city_record(city)
         if district is None:
-            histories = _apply_overrides(record.parameters, overrides)
+            histories = _apply_overrides(record.parameters, overrides, origin)
             new_record = replace(record, parameters=histories)
         else:
             current = record.districts.get(district, DistrictRecord(district, "", {}))
-            histories = _apply_overrides(current.parameters, overrides)
+            histories = _apply_overrides(current.parameters, overrides, origin)
             districts = {**record.districts}
             districts[district] = replace(current, parameters=histories)
             new_record = replace(record, districts=districts)
@@ -328,9 +334,31 @@ def _parameter_value(
     )
 
 
+class _Origin(NamedTuple):
+    """Source, quality and note written on every entry of one set of overrides."""
+
+    source: str
+    quality: Quality
+    note: str
+
+
+def _origin(source: str, quality: Quality, note: str) -> _Origin:
+    if not source.strip():
+        raise ValueError("an override needs a source: name the document or decision")
+    if quality is Quality.NATIONAL_DEFAULT:
+        raise ValueError(
+            "an override cannot have quality national_default: that quality is "
+            "assigned on lookup"
+        )
+    if quality is Quality.ASSUMED and not note.strip():
+        raise ValueError("an assumed override needs a note giving the reason")
+    return _Origin(source, Quality(quality), note)
+
+
 def _apply_overrides(
     histories: Histories,
     overrides: Mapping[str, Sequence[tuple[date, ParameterData]]],
+    origin: _Origin,
 ) -> dict[str, tuple[Entry, ...]]:
     result = dict(histories)
     for name, items in overrides.items():
@@ -339,7 +367,7 @@ def _apply_overrides(
             raise ValueError(
                 f"cannot override unknown parameter {name!r}{suggest(name, SCHEMA)}"
             )
-        new_entries = _override_entries(spec, items)
+        new_entries = _override_entries(spec, items, origin)
         start = new_entries[0].effective_from
         kept = tuple(e for e in result.get(name, ()) if e.effective_from < start)
         result[name] = kept + new_entries
@@ -347,7 +375,7 @@ def _apply_overrides(
 
 
 def _override_entries(
-    spec: ParameterSpec, items: Sequence[tuple[date, ParameterData]]
+    spec: ParameterSpec, items: Sequence[tuple[date, ParameterData]], origin: _Origin
 ) -> tuple[Entry, ...]:
     if not items:
         raise ValueError(f"override of {spec.name} needs at least one (date, value)")
@@ -372,8 +400,9 @@ def _override_entries(
                 effective_from=effective_from,
                 value=value,
                 precision=Precision.DAY,
-                quality=Quality.REFORM,
-                source=REFORM_SOURCE,
+                quality=origin.quality,
+                source=origin.source,
+                note=origin.note,
             )
         )
     return tuple(entries)

@@ -32,6 +32,9 @@ EXPORT_ROLES = frozenset(
     {Role.STREET_REVIEWER, Role.DISTRICT_APPROVER, Role.CITY_ADMIN}
 )
 AUDIT_ROLES = frozenset({Role.AUDITOR})
+# Roles that run the data exchange: see raw department rows, correct
+# quarantined rows and confirm matches. Both work city-wide.
+EXCHANGE_ROLES = frozenset({Role.DATA_OPERATOR, Role.CITY_ADMIN})
 
 AnyUser = User | AnonymousUser
 
@@ -67,6 +70,11 @@ def can_export(user: AnyUser) -> bool:
 def can_read_audit(user: AnyUser) -> bool:
     active = _active(user)
     return active is not None and active.role in AUDIT_ROLES
+
+
+def can_operate_exchange(user: AnyUser) -> bool:
+    active = _active(user)
+    return active is not None and active.role in EXCHANGE_ROLES
 
 
 def scope_regions(queryset: QuerySet[Region], user: AnyUser) -> QuerySet[Region]:

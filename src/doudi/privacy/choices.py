@@ -11,6 +11,7 @@ class Role(models.TextChoices):
     EMERGENCY_COORDINATOR = "emergency_coordinator", _("Emergency coordinator")
     AUDITOR = "auditor", _("Auditor")
     ANALYST = "analyst", _("Analyst")
+    DATA_OPERATOR = "data_operator", _("Data exchange operator")
     RESIDENT = "resident", _("Resident")
 
 
@@ -51,4 +52,15 @@ OBJECT_TYPE_LABELS = {
     "privacy.user": _("User account"),
     "privacy.auditentry": _("Audit log"),
     "privacy.key_rotation": _("Encryption key rotation"),
+    "verification.authorisation": _("Authorisation to verify a household"),
+    "verification.request": _("Economic verification request"),
+    "verification.report": _("Economic verification report"),
+    "verification.batch": _("Batch economic verification"),
+    "exchange.batch": _("Department data batch"),
+    "exchange.datasource": _("Department data source"),
+    "exchange.quarantinedrow": _("Quarantined department row"),
+    "exchange.unmatchedrecord": _("Unmatched department record"),
+    "exchange.query": _("Query to a department about households"),
+    "policychanges.parameterchange": _("Policy parameter change"),
+    "policychanges.affected_households": _("Households affected by a simulated reform"),
 }

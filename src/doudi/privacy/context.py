@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from doudi.privacy import access
+from doudi.privacy.choices import Role
 from doudi.privacy.models import User
 
 
@@ -16,4 +17,6 @@ def staff_context(request: HttpRequest) -> dict[str, object]:
         "nav_registry": access.can_read_registry(user),
         "nav_audit": access.can_read_audit(user),
         "nav_statistics": access.is_staff_role(user),
+        "nav_policy": user.is_active and user.role == Role.CITY_ADMIN,
+        "nav_exchange": access.can_operate_exchange(user),
     }

@@ -59,10 +59,14 @@ def ensure_demo_accounts() -> list[DemoAccount]:
         ("street_reviewer", Role.STREET_REVIEWER, street),
         ("district_approver", Role.DISTRICT_APPROVER, district),
         ("city_admin", Role.CITY_ADMIN, city),
+        # A second policy officer: a parameter change needs another officer's
+        # approval.
+        ("policy_officer", Role.CITY_ADMIN, city),
         ("provider_staff", Role.PROVIDER_STAFF, city),
         ("emergency_coordinator", Role.EMERGENCY_COORDINATOR, district),
         ("auditor", Role.AUDITOR, city),
         ("analyst", Role.ANALYST, city),
+        ("data_operator", Role.DATA_OPERATOR, city),
     ]
     accounts = [_staff(username, role, region) for username, role, region in plan]
     accounts.append(_resident(community))

@@ -6,3 +6,6 @@ class VerificationConfig(AppConfig):
     name = "doudi.verification"
     label = "verification"
     verbose_name = _("Economic verification")
+
+    def ready(self) -> None:
+        from doudi.verification import stages  # noqa: F401  registers cycle stages

@@ -2,7 +2,12 @@ from datetime import date
 
 import pytest
 
-from doudi.assessments.models import Assessment, ParameterRecord
+from doudi.assessments.models import (
+    Assessment,
+    AssessmentRun,
+    ParameterRecord,
+    TraceChunk,
+)
 from doudi.assessments.queries import latest_for
 from doudi.assessments.stages import assess_month
 from doudi.registry import bulk_load
@@ -32,8 +37,31 @@ def test_every_household_assessed_per_scheme(loaded):
 def test_rerun_replaces_month(loaded):
     assess_month(MONTH)
     first = Assessment.objects.count()
+    chunks = TraceChunk.objects.count()
     assess_month(MONTH)
+    run = AssessmentRun.objects.get()
     assert Assessment.objects.count() == first
+    assert set(Assessment.objects.values_list("run_id", flat=True)) == {run.pk}
+    assert TraceChunk.objects.count() == chunks
+    assert set(TraceChunk.objects.values_list("run_id", flat=True)) == {run.pk}
+
+
+def test_rerun_keeps_audit_entries(loaded):
+    from doudi.privacy.models import AuditEntry
+
+    assess_month(MONTH)
+    assess_month(MONTH)
+    entries = AuditEntry.objects.filter(object_type="assessments.assessment")
+    assert entries.count() == 2
+
+
+def test_other_month_kept_on_rerun(loaded):
+    assess_month(MONTH)
+    assess_month(date(2026, 12, 1))
+    assess_month(MONTH)
+    months = set(AssessmentRun.objects.values_list("month", flat=True))
+    assert months == {MONTH, date(2026, 12, 1)}
+    assert Assessment.objects.filter(month=date(2026, 12, 1)).count() == 1500
 
 
 def test_amounts_never_negative(loaded):

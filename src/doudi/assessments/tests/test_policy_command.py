@@ -4,6 +4,9 @@ import pytest
 import yaml
 from django.core.management import CommandError, call_command
 
+# The command reads approved parameter changes from the database.
+pytestmark = pytest.mark.django_db
+
 
 def _run(*args: str) -> str:
     out = io.StringIO()

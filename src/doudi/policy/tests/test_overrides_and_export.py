@@ -185,3 +185,52 @@ def test_to_yaml_round_trips_reform(tmp_path):
         {"up_to_share_of_standard": Decimal("0.5"), "pays_share": Decimal(1)},
         {"up_to_share_of_standard": Decimal(1), "pays_share": Decimal("0.5")},
     ]
+
+
+def test_override_with_own_source_and_quality():
+    reformed = SHIPPED.with_overrides(
+        {"dibao.standard": [(REFORM_DAY, Decimal(1800))]},
+        city="Shanghai",
+        source="沪民规〔2025〕9号",
+        quality=Quality.OFFICIAL,
+        note="Approved in doudi as change 3 on 2025-12-01.",
+    )
+
+    value = reformed.get("dibao.standard", city="Shanghai", on=REFORM_DAY)
+
+    assert value.source == "沪民规〔2025〕9号"
+    assert value.quality is Quality.OFFICIAL
+    assert value.note == "Approved in doudi as change 3 on 2025-12-01."
+    assert value.flags == ()
+
+
+@pytest.mark.parametrize(
+    ("origin", "fragment"),
+    [
+        ({"source": "  "}, "needs a source"),
+        ({"quality": Quality.NATIONAL_DEFAULT}, "national_default"),
+        ({"quality": Quality.ASSUMED}, "assumed override needs a note"),
+    ],
+)
+def test_invalid_override_origin_raises(origin, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        SHIPPED.with_overrides(
+            {"dibao.standard": [(REFORM_DAY, Decimal(1800))]},
+            city="Shanghai",
+            **origin,
+        )
+
+
+def test_to_yaml_round_trips_sourced_override(tmp_path):
+    reformed = SHIPPED.with_overrides(
+        {"dibao.standard": [(REFORM_DAY, Decimal(1800))]},
+        city="Shanghai",
+        source="沪民规〔2025〕9号",
+        quality=Quality.OFFICIAL,
+        note="Approved in doudi as change 3 on 2025-12-01.",
+    )
+    write_directory(tmp_path / "sourced", {"Shanghai": reformed.to_yaml("Shanghai")})
+
+    reloaded = PolicyParameters.load(tmp_path / "sourced")
+
+    assert reloaded.city_record("Shanghai") == reformed.city_record("Shanghai")

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from doudi.conftest import ALICE_ID
+from doudi.exchange.models import Batch, DataSource, QuarantinedRow, UnmatchedRecord
 from doudi.privacy import rotation
 from doudi.privacy.choices import AuditAction
 from doudi.privacy.keys import reset_keyring
@@ -30,11 +31,17 @@ ENCRYPTED_COLUMNS = {
     ("registry_person", "resident_id"),
     ("registry_person", "phone"),
     ("registry_personfact", "reference"),
+    ("exchange_datasource", "query_secret"),
+    ("exchange_quarantinedrow", "raw"),
+    ("exchange_unmatchedrecord", "raw"),
 }
 ENCRYPTED_FIELDS = {
     Household: ["address"],
     Person: ["name", "resident_id", "phone"],
     PersonFact: ["reference"],
+    DataSource: ["query_secret"],
+    QuarantinedRow: ["raw"],
+    UnmatchedRecord: ["raw"],
 }
 
 
@@ -54,6 +61,32 @@ def records(users, household, far_household) -> dict[tuple[str, int, str], objec
         code="physical",
         grade=2,
         reference="残疾证示例0001",
+    )
+    source = DataSource.objects.create(
+        code="bank",
+        department="示例银行",
+        kinds=["financial_asset"],
+        delivery_mode="query",
+        query_url="http://127.0.0.1:9/",
+        query_secret="示例密钥-not-a-real-secret",
+    )
+    batch = Batch.objects.create(
+        source=source,
+        kind="financial_asset",
+        checksum="0" * 64,
+        channel="query",
+        file_format="json",
+        status="stored",
+    )
+    QuarantinedRow.objects.create(
+        batch=batch,
+        row_number=1,
+        raw='{"name": "示例甲", "amount": "-1"}',
+        reason="negative_amount",
+        message="amount is negative",
+    )
+    UnmatchedRecord.objects.create(
+        batch=batch, row_number=2, raw='{"name": "示例乙"}', reason="missing_id"
     )
     return _plain_values()
 

@@ -9,13 +9,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from doudi.policy import ParameterNotFound, PolicyParameters
+from doudi.policy import ParameterNotFound
+from doudi.policychanges.effective import effective_parameters
 
 
 class Command(BaseCommand):
     help = (
         "show: print one parameter's value on a date with its source and flags. "
-        "export: print a city's effective parameter file as YAML."
+        "export: print a city's effective parameter file as YAML. Both read the "
+        "shipped parameter files with every approved change applied."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -26,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--on", help="date YYYY-MM-DD (show only; default today)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        params = PolicyParameters.load()
+        params = effective_parameters()
         city = options["city"] or settings.DOUDI_CITY
         if city not in params.cities():
             known = ", ".join(sorted(params.cities()))

@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from doudi.assessments.registry_inputs import read_registry
 from doudi.core.management.commands.cycle import parse_month
-from doudi.policy import ParameterNotFound, PolicyParameters
+from doudi.policy import ParameterNotFound
 from doudi.policy.registry_frames import RegistryFrames, inputs_from_frames
 from doudi.policy.simulation import Simulation, simulate
+from doudi.policychanges.effective import effective_parameters
 from doudi.privacy import audit
 from doudi.privacy.choices import AuditAction, Purpose
 
@@ -113,7 +114,8 @@ class Command(BaseCommand):
         day: date,
     ) -> Simulation:
         city = settings.DOUDI_CITY
-        baseline = PolicyParameters.load()
+        # The baseline is the parameters in force: files plus approved changes.
+        baseline = effective_parameters()
         try:
             reform = baseline.with_overrides(overrides, city=city, district=district)
             inputs = inputs_from_frames(frames, city_name=city)

@@ -1,8 +1,13 @@
-"""`doudi synth --households N --seed S`: generate and load a synthetic city."""
+"""`doudi synth --households N --seed S [--feeds [YYYY-MM]]`: generate and load a city.
+
+With --feeds it also writes a month of department feeds into the inbox (see
+doudi.synth_demo), which the monthly cycle's exchange stage ingests.
+"""
 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -11,7 +16,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from doudi.registry.bulk_load import load_city
-from doudi.synth import generate_city, write_truth
+from doudi.registry.models import SynthRun
+from doudi.synth import SynthCity, generate_city, write_truth
+from doudi.synth_demo import DemoSetupError, prepare_demo_feeds
 
 
 class Command(BaseCommand):
@@ -33,12 +40,23 @@ class Command(BaseCommand):
             help="Parquet file for the ground truth (default: DATA_DIR/truth/…); "
             "the system never reads it",
         )
+        parser.add_argument(
+            "--feeds",
+            nargs="?",
+            const="",
+            default=None,
+            metavar="YYYY-MM",
+            help="also write that month's department feeds into the inbox "
+            "(default month: the as-of month), register the demo data sources "
+            "and record the demo authorisations; files already written are "
+            "not written again",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         households = options["households"]
         if households < 1:
             raise CommandError(f"--households {households} is invalid: give 1 or more.")
-        as_of = self._as_of(options["as_of"])
+        as_of = self._as_of(options["as_of"], options["seed"], households)
         started = time.perf_counter()
         city = generate_city(households, options["seed"], as_of)
         generated = time.perf_counter()
@@ -48,9 +66,22 @@ class Command(BaseCommand):
         if result.skipped:
             self.stdout.write(
                 f"synthetic city seed={options['seed']} households={households} "
-                "is already loaded; nothing to do"
+                "is already loaded; nothing to load"
             )
-            return
+        else:
+            truth = self._write_truth(city, options)
+            self.stdout.write(
+                f"loaded {result.households} households, {result.persons} persons, "
+                f"{result.facts} facts (generate {generated - started:.1f} s, "
+                f"load {time.perf_counter() - generated:.1f} s); "
+                f"ground truth in {truth}"
+            )
+        if options["feeds"] is not None:
+            self._write_feeds(city, options["feeds"])
+
+    @staticmethod
+    def _write_truth(city: SynthCity, options: dict[str, Any]) -> Path:
+        households = city.households.height
         truth = Path(
             options["truth"]
             or settings.DATA_DIR
@@ -59,16 +90,45 @@ class Command(BaseCommand):
         )
         truth.parent.mkdir(parents=True, exist_ok=True)
         write_truth(city, truth)
+        return truth
+
+    def _write_feeds(self, city: SynthCity, month_text: str) -> None:
+        month = city.as_of if month_text == "" else self._month(month_text)
+        started = time.perf_counter()
+        try:
+            demo = prepare_demo_feeds(city, month)
+        except (DemoSetupError, ValueError) as error:
+            raise CommandError(str(error)) from None
+        report = demo.report
+        statuses = Counter(file.status for file in report.files)
         self.stdout.write(
-            f"loaded {result.households} households, {result.persons} persons, "
-            f"{result.facts} facts (generate {generated - started:.1f} s, "
-            f"load {time.perf_counter() - generated:.1f} s); ground truth in {truth}"
+            f"feeds for {month:%Y-%m}: {len(report.files)} files "
+            f"({statuses['written']} written, {statuses['waiting']} already waiting, "
+            f"{statuses['delivered']} already delivered), "
+            f"{sum(report.rows.values())} rows, {sum(report.defects.values())} "
+            f"with defects ({time.perf_counter() - started:.1f} s); "
+            f"{len(demo.sources_added)} sources added; "
+            f"{demo.households_authorised} households authorised "
+            f"({demo.authorisations_added} new)"
         )
 
     @staticmethod
-    def _as_of(value: str | None) -> date:
+    def _month(value: str) -> date:
+        try:
+            return date.fromisoformat(f"{value}-01")
+        except ValueError:
+            raise CommandError(f"--feeds {value!r} is invalid: use YYYY-MM.") from None
+
+    @staticmethod
+    def _as_of(value: str | None, seed: int, households: int) -> date:
+        """Return --as-of, else the as-of date of the same city loaded before.
+
+        Reusing the stored date keeps a re-run's city (and its feeds) the same
+        as the one in the registry, whose birth dates and IDs depend on it.
+        """
         if value is None:
-            return date.today()
+            loaded = SynthRun.objects.filter(seed=seed, households=households).first()
+            return loaded.as_of if loaded is not None else date.today()
         try:
             return date.fromisoformat(value)
         except ValueError:

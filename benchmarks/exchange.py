@@ -1,0 +1,420 @@
+"""Time department feed ingestion end to end on SQLite and PostgreSQL.
+
+Usage: python benchmarks/exchange.py --households 100000 --rows 1000000
+         [--postgres-url postgres://postgres@127.0.0.1:5432/postgres]
+
+Each database runs in its own child process on a fresh database: it loads
+a synthetic city, authorises a third of the households for every kind,
+writes feed files for the city's persons (CSV and Parquet, half the rows
+each, with about 3 % defects), and times their ingestion: read, validate,
+quarantine, match and store. Samples of .xlsx and GB18030 CSV are timed
+separately, as is doudi.verification.batch.verify_all when it exists.
+Loading the city and writing the files are not timed. The last line
+printed is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import numpy as np
+import polars as pl
+
+BENCH_DB = "doudi_bench_exchange"
+AS_OF = date(2026, 6, 1)
+DEFECT_SHARE = 0.03
+AUTHORISED_SHARE = 1 / 3
+SAMPLE_ROWS = 100_000
+
+
+def _kind_values(kind: str, n: int, rng: np.random.Generator) -> dict[str, Any]:
+    """Return the kind's own columns for `n` rows, as text."""
+    day = pl.Series(
+        [date(2025, 1, 1).toordinal() + int(d) for d in rng.integers(0, 500, n)]
+    )
+    dates = day.map_elements(lambda d: date.fromordinal(d).isoformat(), pl.String)
+    money = pl.Series((rng.gamma(2.0, 2000.0, n)).round(2)).cast(pl.String)
+
+    def choice(values: tuple[str, ...]) -> pl.Series:
+        return pl.Series(np.asarray(values)[rng.integers(0, len(values), n)])
+
+    from doudi.exchange import feeds
+
+    builders: dict[str, dict[str, Any]] = {
+        "household_registration": {
+            "event": choice(feeds.REGISTRATION_EVENTS),
+            "event_date": dates,
+        },
+        "marriage": {"event": choice(feeds.MARRIAGE_EVENTS), "event_date": dates},
+        "wages_tax": {
+            "pay_month": dates.str.slice(0, 7),
+            "gross_wage": money,
+            "tax_paid": "0",
+        },
+        "social_insurance": {
+            "benefit_type": choice(tuple(feeds.BENEFIT_INCOME_KINDS)),
+            "monthly_amount": money,
+            "start_date": dates,
+        },
+        "unemployment": {
+            "status": choice(feeds.UNEMPLOYMENT_STATUSES),
+            "registered_on": dates,
+            "benefit_monthly": money,
+        },
+        "real_estate": {
+            "floor_area_m2": "65.5",
+            "assessed_value": money,
+            "registered_on": dates,
+        },
+        "vehicle": {
+            "vehicle_type": choice(feeds.VEHICLE_TYPES),
+            "value": money,
+            "registered_on": dates,
+        },
+        "financial_asset": {
+            "asset_type": choice(feeds.FINANCIAL_ASSET_TYPES),
+            "balance": money,
+            "as_of": dates,
+        },
+        "business_registration": {
+            "business_status": choice(feeds.BUSINESS_STATUSES),
+            "registered_capital": money,
+            "registered_on": dates,
+        },
+        "housing_fund": {"balance": money, "as_of": dates},
+        "medical_claim": {
+            "settled_on": dates,
+            "total_cost": money,
+            "out_of_pocket": money,
+        },
+        "disability_certificate": {
+            "category": choice(feeds.DISABILITY_CATEGORIES),
+            "grade": choice(feeds.DISABILITY_GRADES),
+            "issued_on": dates,
+        },
+        "school_enrolment": {
+            "school_level": choice(feeds.SCHOOL_LEVELS),
+            "status": choice(feeds.SCHOOL_STATUSES),
+            "term_start": dates,
+            "fees": money,
+        },
+        "utility_arrears": {
+            "utility": choice(feeds.UTILITIES),
+            "arrears": money,
+            "months_in_arrears": "2",
+            "as_of": dates,
+        },
+    }
+    return builders[kind]
+
+
+def feed_frame(
+    persons: pl.DataFrame, kind: str, n: int, rng: np.random.Generator
+) -> pl.DataFrame:
+    """Draw `n` rows of `kind` for random persons, with about 3 % defects."""
+    picked = persons[rng.integers(0, persons.height, n)]
+    frame = pl.DataFrame(
+        {
+            "resident_id": picked["resident_id"],
+            "name": picked["name"],
+            "birth_date": picked["birth_date"].dt.to_string("%Y-%m-%d"),
+        }
+    ).with_columns(
+        pl.lit(value).alias(name) if isinstance(value, str) else value.alias(name)
+        for name, value in _kind_values(kind, n, rng).items()
+    )
+    defect = rng.random(n)
+    share = DEFECT_SHARE / 3
+    wrong_check = pl.Series(defect < share)
+    missing = pl.Series((defect >= share) & (defect < 2 * share))
+    frame = frame.with_columns(
+        pl.when(wrong_check)
+        .then(pl.col("resident_id").str.slice(0, 17) + "0")
+        .otherwise(pl.col("resident_id"))
+        .alias("resident_id"),
+        pl.when(missing).then(None).otherwise(pl.col("birth_date")).alias("birth_date"),
+    )
+    duplicates = frame.filter(pl.Series((defect >= 2 * share) & (defect < 3 * share)))
+    return pl.concat([frame.head(n - duplicates.height), duplicates])
+
+
+def _authorise(persons_by_household: pl.DataFrame, user_id: int) -> None:
+    """Insert one authorisation per chosen household, covering every kind."""
+    from doudi.core.bulk import insert_frame
+    from doudi.exchange.kinds import AUTHORISED_KINDS
+    from doudi.verification.models import Authorisation
+
+    heads = persons_by_household.group_by("household_id").agg(pl.col("person_id"))
+    heads = heads.sort("household_id").with_row_index("auth_id", offset=1)
+    kinds = json.dumps(sorted(AUTHORISED_KINDS))
+    insert_frame(
+        Authorisation._meta.db_table,
+        heads.select(
+            pl.col("auth_id").cast(pl.Int64).alias("id"),
+            "household_id",
+            pl.col("person_id").list.first().alias("signed_by_id"),
+            pl.lit(kinds).alias("data_kinds"),
+            pl.lit("2026-01-01").alias("signed_on"),
+            pl.lit("2026-12-31").alias("valid_until"),
+            pl.lit(user_id).alias("recorded_by_id"),
+            pl.lit("2026-01-01 00:00:00+00:00").alias("recorded_at"),
+            pl.lit(None, dtype=pl.String).alias("revoked_at"),
+        ),
+    )
+    members = heads.explode("person_id").select(
+        pl.col("auth_id").cast(pl.Int64).alias("authorisation_id"),
+        "person_id",
+    )
+    insert_frame(Authorisation.members.through._meta.db_table, members)
+
+
+def _setup(households: int, seed: int) -> tuple[Any, pl.DataFrame, pl.DataFrame]:
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from doudi.exchange.kinds import FeedKind
+    from doudi.exchange.models import DataSource
+    from doudi.privacy.choices import Role
+    from doudi.privacy.models import User
+    from doudi.registry.bulk_load import load_city, reset_sequences
+    from doudi.registry.models import Membership, Person, Region
+    from doudi.synth import generate_city
+
+    call_command("migrate", verbosity=0)
+    city = generate_city(households, seed, AS_OF)
+    load_city(city)
+    city_region = Region.objects.get(level="city")
+    user = User.objects.create_user(
+        username="bench", role=Role.CITY_ADMIN, region=city_region, is_staff=True
+    )
+    source = DataSource.objects.create(
+        code="bench",
+        department="bench",
+        kinds=list(FeedKind.values),
+        delivery_mode="file",
+    )
+    ids = pl.DataFrame(
+        list(Membership.objects.values_list("household_id", "person_id")),
+        schema={"household_id": pl.Int64, "person_id": pl.Int64},
+        orient="row",
+    )
+    keys = pl.Series(
+        "person_id", list(Person.objects.order_by("id").values_list("id", flat=True))
+    )
+    persons = city.persons.sort("person_key").with_columns(keys)
+    chosen = ids.filter(
+        (pl.col("household_id").hash(seed) % 1000) < int(AUTHORISED_SHARE * 1000)
+    )
+    with transaction.atomic():
+        _authorise(chosen, user.pk)
+        if connection.vendor == "postgresql":
+            reset_sequences()
+    authorised = persons.join(chosen.select("person_id"), on="person_id", how="semi")
+    return source, persons, authorised
+
+
+def _write_feeds(
+    folder: Path, persons: pl.DataFrame, authorised: pl.DataFrame, rows: int, seed: int
+) -> list[tuple[Path, str]]:
+    from doudi.exchange.kinds import FeedKind, needs_authorisation
+
+    rng = np.random.default_rng(seed)
+    kinds = list(FeedKind.values)
+    files = []
+    for index, kind in enumerate(kinds):
+        n = rows // len(kinds) + (1 if index < rows % len(kinds) else 0)
+        pool = authorised if needs_authorisation(kind) else persons
+        frame = feed_frame(pool, kind, n, rng)
+        half = frame.height // 2
+        csv_path = folder / f"{kind}.csv"
+        frame.head(half).write_csv(csv_path)
+        parquet_path = folder / f"{kind}.parquet"
+        frame.tail(frame.height - half).write_parquet(parquet_path)
+        files += [(csv_path, kind), (parquet_path, kind)]
+    return files
+
+
+def _ingest_all(
+    source: Any, files: list[tuple[Path, str]]
+) -> tuple[int, float, dict[str, int]]:
+    from doudi.exchange.ingest import ingest_file
+
+    totals = {"stored": 0, "quarantined": 0, "unmatched": 0, "duplicate": 0}
+    rows = 0
+    started = time.perf_counter()
+    for path, kind in files:
+        batch = ingest_file(path, source=source, kind=kind, today=AS_OF)
+        rows += batch.rows_total
+        totals["stored"] += batch.rows_stored
+        totals["quarantined"] += batch.rows_quarantined
+        totals["unmatched"] += batch.rows_unmatched
+        totals["duplicate"] += batch.rows_duplicate
+    return rows, time.perf_counter() - started, totals
+
+
+def _samples(
+    folder: Path, persons: pl.DataFrame, rows: int, seed: int
+) -> list[tuple[Path, str, str]]:
+    rng = np.random.default_rng(seed + 1)
+    sample = feed_frame(persons, "medical_claim", min(rows, SAMPLE_ROWS), rng)
+    xlsx = folder / "sample.xlsx"
+    sample.write_excel(xlsx)
+    gb = folder / "sample_gb18030.csv"
+    gb.write_bytes(sample.write_csv().encode("gb18030"))
+    return [(xlsx, "medical_claim", "xlsx"), (gb, "medical_claim", "gb18030")]
+
+
+def _verify_all_s() -> float | None:
+    try:
+        batch = importlib.import_module("doudi.verification.batch")
+    except ImportError:
+        return None
+    verify_all = getattr(batch, "verify_all", None)
+    if verify_all is None:
+        return None
+    started = time.perf_counter()
+    verify_all(on=AS_OF)
+    return round(time.perf_counter() - started, 1)
+
+
+def _child(database: str, households: int, rows: int, seed: int) -> None:
+    import django
+
+    os.environ["DJANGO_SETTINGS_MODULE"] = "doudi.settings"
+    os.environ.setdefault("DOUDI_LOG_LEVEL", "WARNING")
+    django.setup()
+
+    source, persons, authorised = _setup(households, seed)
+    with tempfile.TemporaryDirectory(prefix="doudi-feeds-") as tmp:
+        folder = Path(tmp)
+        files = _write_feeds(folder, persons, authorised, rows, seed)
+        samples = _samples(folder, persons, rows, seed)
+        ingested, seconds, totals = _ingest_all(source, files)
+        result: dict[str, Any] = {
+            "database": database,
+            "persons": persons.height,
+            "rows": ingested,
+            "ingest_s": round(seconds, 1),
+            "rows_per_s": round(ingested / seconds),
+            **totals,
+        }
+        for path, kind, label in samples:
+            count, took, _ = _ingest_all(source, [(path, kind)])
+            result[f"{label}_rows_per_s"] = round(count / took)
+    result["verify_all_s"] = _verify_all_s()
+    result["peak_rss_mb"] = round(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    )
+    print(json.dumps(result))
+
+
+def _run_child(
+    database: str, env: dict[str, str], args: argparse.Namespace
+) -> dict[str, Any]:
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        database,
+        "--households",
+        str(args.households),
+        "--rows",
+        str(args.rows),
+        "--seed",
+        str(args.seed),
+    ]
+    completed = subprocess.run(
+        command, env=env, capture_output=True, text=True, check=False
+    )
+    if completed.returncode != 0:
+        sys.stderr.write(completed.stderr)
+        raise SystemExit(f"{database} run failed with exit code {completed.returncode}")
+    result: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _recreate_postgres(admin_url: str) -> str:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        connection.execute(f"CREATE DATABASE {BENCH_DB}")
+    return urlunsplit(urlsplit(admin_url)._replace(path=f"/{BENCH_DB}"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument(
+        "--households", type=int, default=100_000, help="households in the city"
+    )
+    parser.add_argument(
+        "--rows", type=int, default=1_000_000, help="feed rows across all kinds"
+    )
+    parser.add_argument("--seed", type=int, default=7, help="random seed")
+    parser.add_argument(
+        "--postgres-url",
+        default="postgres://postgres@127.0.0.1:5432/postgres",
+        help=f"a PostgreSQL server; database {BENCH_DB} is dropped and recreated there",
+    )
+    parser.add_argument("--skip-postgres", action="store_true", help="run SQLite only")
+    parser.add_argument(
+        "--child", choices=["sqlite", "postgres"], help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.child:
+        _child(args.child, args.households, args.rows, args.seed)
+        return
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    runs = {}
+    with tempfile.TemporaryDirectory(prefix="doudi-bench-") as data_dir:
+        runs["sqlite"] = _run_child("sqlite", {**env, "DOUDI_DATA_DIR": data_dir}, args)
+    print(f"sqlite: {runs['sqlite']}", file=sys.stderr)
+    if not args.skip_postgres:
+        url = _recreate_postgres(args.postgres_url)
+        with tempfile.TemporaryDirectory(prefix="doudi-bench-") as data_dir:
+            runs["postgres"] = _run_child(
+                "postgres",
+                {**env, "DOUDI_DATA_DIR": data_dir, "DATABASE_URL": url},
+                args,
+            )
+        print(f"postgres: {runs['postgres']}", file=sys.stderr)
+    postgres = runs.get("postgres", {})
+    sqlite = runs["sqlite"]
+    print(
+        json.dumps(
+            {
+                "households": args.households,
+                "rows": sqlite["rows"],
+                "machine": f"{os.cpu_count()} cores",
+                "ingest_rows_per_s_postgres": postgres.get("rows_per_s"),
+                "ingest_rows_per_s_sqlite": sqlite["rows_per_s"],
+                "xlsx_rows_per_s_postgres": postgres.get("xlsx_rows_per_s"),
+                "xlsx_rows_per_s_sqlite": sqlite["xlsx_rows_per_s"],
+                "gb18030_rows_per_s_postgres": postgres.get("gb18030_rows_per_s"),
+                "gb18030_rows_per_s_sqlite": sqlite["gb18030_rows_per_s"],
+                "stored": sqlite["stored"],
+                "quarantined": sqlite["quarantined"],
+                "unmatched": sqlite["unmatched"],
+                "duplicate": sqlite["duplicate"],
+                "verify_all_s": postgres.get("verify_all_s", sqlite["verify_all_s"]),
+                "verify_all_s_sqlite": sqlite["verify_all_s"],
+                "peak_rss_mb": max(run["peak_rss_mb"] for run in runs.values()),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
