@@ -19,37 +19,29 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
-import subprocess
-import sys
-import tempfile
 import time
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+from common import (
+    add_database_options,
+    chosen,
+    migrate_and_load_city,
+    peak_rss_mb,
+    run_child,
+    setup_django,
+    time_databases,
+)
 
 AS_OF = date(2026, 11, 30)
 PHASES = ("read_s", "assess_s", "write_s")
 
 
-def _setup_django() -> None:
-    import django
-
-    os.environ["DJANGO_SETTINGS_MODULE"] = "doudi.settings"
-    os.environ.setdefault("DOUDI_LOG_LEVEL", "WARNING")
-    django.setup()
-
-
 def _load(households: int, seed: int) -> None:
-    _setup_django()
-    from django.core.management import call_command
+    setup_django()
     from django.db import connection
 
-    from doudi.registry.bulk_load import load_city
-    from doudi.synth import generate_city
-
-    call_command("migrate", verbosity=0)
-    load_city(generate_city(households, seed, AS_OF))
+    migrate_and_load_city(households, seed, AS_OF)
     # A monthly run meets a registry loaded long before: statistics gathered,
     # the load's dirty pages written, and no autovacuum of it still running.
     with connection.cursor() as cursor:
@@ -61,99 +53,32 @@ def _load(households: int, seed: int) -> None:
 
 
 def _stage() -> None:
-    _setup_django()
+    setup_django()
     from doudi.assessments.stages import assess_month
 
     started = time.perf_counter()
     summary = assess_month(AS_OF.replace(day=1))
     elapsed = time.perf_counter() - started
-    # ru_maxrss is in KiB on Linux.
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     figures = {
         "stage_s": round(elapsed, 1),
         "assessments": summary.get("assessments"),
         **{phase: summary.get(phase) for phase in PHASES},
-        "peak_rss_mb": round(peak_kb / 1024),
+        "peak_rss_mb": peak_rss_mb(),
     }
     print(json.dumps(figures))
 
 
-def _run(step: str, env: dict[str, str], args: argparse.Namespace) -> str:
-    command = [
-        sys.executable,
-        __file__,
-        "--child",
-        step,
-        "--households",
-        str(args.households),
-        "--seed",
-        str(args.seed),
-    ]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr)
-        raise SystemExit(f"{step} failed with exit code {done.returncode}")
-    return done.stdout
-
-
-def _load_and_time(env: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
-    _run("load", env, args)
-    output = _run("stage", env, args)
-    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
-    return result
-
-
-def _recreate_postgres(admin_url: str, name: str, *, create: bool = True) -> str:
-    """Drop database `name` if it exists, and create it again if `create` is set."""
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {name}")
-        if create:
-            connection.execute(f"CREATE DATABASE {name}")
-    return urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
-
-
-def _time_databases(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    runs: dict[str, dict[str, Any]] = {}
-    if args.databases in ("both", "sqlite"):
-        with tempfile.TemporaryDirectory(prefix="doudi-stage-") as data_dir:
-            runs["sqlite"] = _load_and_time({**env, "DOUDI_DATA_DIR": data_dir}, args)
-        print(f"sqlite: {runs['sqlite']}", file=sys.stderr)
-    if args.databases in ("both", "postgres"):
-        url = _recreate_postgres(args.postgres_url, args.postgres_db)
-        try:
-            with tempfile.TemporaryDirectory(prefix="doudi-stage-") as data_dir:
-                runs["postgres"] = _load_and_time(
-                    {**env, "DOUDI_DATA_DIR": data_dir, "DATABASE_URL": url}, args
-                )
-        finally:
-            _recreate_postgres(args.postgres_url, args.postgres_db, create=False)
-        print(f"postgres: {runs['postgres']}", file=sys.stderr)
-    return runs
+def _load_and_time(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
+    options = ["--households", str(args.households), "--seed", str(args.seed)]
+    run_child(__file__, "load", options, env)
+    return run_child(__file__, "stage", options, env)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--households", type=int, default=100_000, help="households")
     parser.add_argument("--seed", type=int, default=7, help="random seed")
-    parser.add_argument(
-        "--databases",
-        choices=("both", "sqlite", "postgres"),
-        default="both",
-        help="which databases to time the stage on",
-    )
-    parser.add_argument(
-        "--postgres-url",
-        default="postgres://postgres@127.0.0.1:5432/postgres",
-        help="a PostgreSQL server to create the benchmark database on",
-    )
-    parser.add_argument(
-        "--postgres-db",
-        default="doudi_bench_stage",
-        help="name of the benchmark database, created fresh and dropped at the end",
-    )
+    add_database_options(parser, "doudi_bench_stage", "the stage")
     parser.add_argument("--child", choices=("load", "stage"), help=argparse.SUPPRESS)
     return parser
 
@@ -166,7 +91,12 @@ def main() -> None:
     if args.child == "stage":
         _stage()
         return
-    runs = _time_databases(args)
+    runs = time_databases(
+        chosen(args.databases),
+        args.postgres_url,
+        args.postgres_db,
+        lambda _database, env: _load_and_time(args, env),
+    )
     result: dict[str, object] = {
         "households": args.households,
         "assessments": next(iter(runs.values()))["assessments"],

@@ -19,18 +19,24 @@ import argparse
 import importlib
 import json
 import os
-import resource
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import polars as pl
+
+from common import (
+    DATABASES,
+    add_postgres_options,
+    migrate_and_load_city,
+    peak_rss_mb,
+    run_child,
+    setup_django,
+    time_databases,
+)
 
 BENCH_DB = "doudi_bench_exchange"
 AS_OF = date(2026, 6, 1)
@@ -181,20 +187,16 @@ def _authorise(persons_by_household: pl.DataFrame, user_id: int) -> None:
 
 
 def _setup(households: int, seed: int) -> tuple[Any, pl.DataFrame, pl.DataFrame]:
-    from django.core.management import call_command
     from django.db import connection, transaction
 
     from doudi.exchange.kinds import FeedKind
     from doudi.exchange.models import DataSource
     from doudi.privacy.choices import Role
     from doudi.privacy.models import User
-    from doudi.registry.bulk_load import load_city, reset_sequences
+    from doudi.registry.bulk_load import reset_sequences
     from doudi.registry.models import Membership, Person, Region
-    from doudi.synth import generate_city
 
-    call_command("migrate", verbosity=0)
-    city = generate_city(households, seed, AS_OF)
-    load_city(city)
+    city = migrate_and_load_city(households, seed, AS_OF)
     city_region = Region.objects.get(level="city")
     user = User.objects.create_user(
         username="bench", role=Role.CITY_ADMIN, region=city_region, is_staff=True
@@ -290,11 +292,7 @@ def _verify_all_s() -> float | None:
 
 
 def _child(database: str, households: int, rows: int, seed: int) -> None:
-    import django
-
-    os.environ["DJANGO_SETTINGS_MODULE"] = "doudi.settings"
-    os.environ.setdefault("DOUDI_LOG_LEVEL", "WARNING")
-    django.setup()
+    setup_django()
 
     source, persons, authorised = _setup(households, seed)
     with tempfile.TemporaryDirectory(prefix="doudi-feeds-") as tmp:
@@ -314,44 +312,15 @@ def _child(database: str, households: int, rows: int, seed: int) -> None:
             count, took, _ = _ingest_all(source, [(path, kind)])
             result[f"{label}_rows_per_s"] = round(count / took)
     result["verify_all_s"] = _verify_all_s()
-    result["peak_rss_mb"] = round(
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    )
+    result["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps(result))
 
 
 def _run_child(
-    database: str, env: dict[str, str], args: argparse.Namespace
+    args: argparse.Namespace, database: str, env: dict[str, str]
 ) -> dict[str, Any]:
-    command = [
-        sys.executable,
-        __file__,
-        "--child",
-        database,
-        "--households",
-        str(args.households),
-        "--rows",
-        str(args.rows),
-        "--seed",
-        str(args.seed),
-    ]
-    completed = subprocess.run(
-        command, env=env, capture_output=True, text=True, check=False
-    )
-    if completed.returncode != 0:
-        sys.stderr.write(completed.stderr)
-        raise SystemExit(f"{database} run failed with exit code {completed.returncode}")
-    result: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
-    return result
-
-
-def _recreate_postgres(admin_url: str) -> str:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        connection.execute(f"CREATE DATABASE {BENCH_DB}")
-    return urlunsplit(urlsplit(admin_url)._replace(path=f"/{BENCH_DB}"))
+    options = ["--households", str(args.households), "--rows", str(args.rows)]
+    return run_child(__file__, database, [*options, "--seed", str(args.seed)], env)
 
 
 def main() -> None:
@@ -363,11 +332,7 @@ def main() -> None:
         "--rows", type=int, default=1_000_000, help="feed rows across all kinds"
     )
     parser.add_argument("--seed", type=int, default=7, help="random seed")
-    parser.add_argument(
-        "--postgres-url",
-        default="postgres://postgres@127.0.0.1:5432/postgres",
-        help=f"a PostgreSQL server; database {BENCH_DB} is dropped and recreated there",
-    )
+    add_postgres_options(parser, BENCH_DB)
     parser.add_argument("--skip-postgres", action="store_true", help="run SQLite only")
     parser.add_argument(
         "--child", choices=["sqlite", "postgres"], help=argparse.SUPPRESS
@@ -376,20 +341,12 @@ def main() -> None:
     if args.child:
         _child(args.child, args.households, args.rows, args.seed)
         return
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    runs = {}
-    with tempfile.TemporaryDirectory(prefix="doudi-bench-") as data_dir:
-        runs["sqlite"] = _run_child("sqlite", {**env, "DOUDI_DATA_DIR": data_dir}, args)
-    print(f"sqlite: {runs['sqlite']}", file=sys.stderr)
-    if not args.skip_postgres:
-        url = _recreate_postgres(args.postgres_url)
-        with tempfile.TemporaryDirectory(prefix="doudi-bench-") as data_dir:
-            runs["postgres"] = _run_child(
-                "postgres",
-                {**env, "DOUDI_DATA_DIR": data_dir, "DATABASE_URL": url},
-                args,
-            )
-        print(f"postgres: {runs['postgres']}", file=sys.stderr)
+    runs = time_databases(
+        DATABASES[:1] if args.skip_postgres else DATABASES,
+        args.postgres_url,
+        args.postgres_db,
+        lambda database, env: _run_child(args, database, env),
+    )
     postgres = runs.get("postgres", {})
     sqlite = runs["sqlite"]
     print(

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -42,6 +41,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from common import peak_rss_mb
 from doudi.policy import engine
 from doudi.policy.inputs import InputTables, validate_tables
 from doudi.policy.parameters import PolicyParameters
@@ -88,9 +88,21 @@ def _best_of(label: str, run: Callable[[], object]) -> tuple[float, Any]:
     return min(times), result
 
 
-def _peak_rss_mb() -> int:
-    # ru_maxrss is in KiB on Linux.
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+def _run_helper(
+    command: list[str], label: str, timeout_s: int
+) -> tuple[dict[str, Any] | None, str | None]:
+    """Run a helper script and return its last line's JSON object or a failure note."""
+    try:
+        completed = subprocess.run(
+            command, capture_output=True, text=True, check=False, timeout=timeout_s
+        )
+    except subprocess.TimeoutExpired:
+        return None, f"{label} timed out after {timeout_s} s"
+    sys.stderr.write(completed.stderr)
+    if completed.returncode != 0:
+        last = (completed.stderr.strip().splitlines() or ["no output"])[-1]
+        return None, f"{label} failed ({completed.returncode}): {last}"
+    return json.loads(completed.stdout.strip().splitlines()[-1]), None
 
 
 @dataclass(frozen=True)
@@ -309,21 +321,9 @@ def run_openfisca(
         ]
         if minor_standard is not None:
             command += ["--minor-standard-fen", str(minor_standard)]
-        try:
-            completed = subprocess.run(
-                command,
-                capture_output=True,
-                text=True,
-                check=False,
-                timeout=OPENFISCA_TIMEOUT_S,
-            )
-        except subprocess.TimeoutExpired:
-            return failed, f"openfisca-core timed out after {OPENFISCA_TIMEOUT_S} s"
-        sys.stderr.write(completed.stderr)
-        if completed.returncode != 0:
-            last = (completed.stderr.strip().splitlines() or ["no output"])[-1]
-            return failed, f"openfisca-core failed ({completed.returncode}): {last}"
-        figures = json.loads(completed.stdout.strip().splitlines()[-1])
+        figures, note = _run_helper(command, "openfisca-core", OPENFISCA_TIMEOUT_S)
+        if figures is None:
+            return failed, note
         amounts = pl.read_parquet(folder / "amounts.parquet")
     mismatches = count_mismatches(expected, amounts)
     return {
@@ -352,27 +352,15 @@ def run_stage(args: argparse.Namespace) -> tuple[dict[str, object], str]:
         args.postgres_db,
     ]
     failed: dict[str, object] = {"stage_sqlite_s": None, "stage_postgres_s": None}
-    try:
-        completed = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=STAGE_TIMEOUT_S,
-        )
-    except subprocess.TimeoutExpired:
-        return failed, f"assess_stage.py timed out after {STAGE_TIMEOUT_S} s"
-    sys.stderr.write(completed.stderr)
-    if completed.returncode != 0:
-        last = (completed.stderr.strip().splitlines() or ["no output"])[-1]
-        return failed, f"assess_stage.py failed ({completed.returncode}): {last}"
-    stage = json.loads(completed.stdout.strip().splitlines()[-1])
+    stage, failure = _run_helper(command, "assess_stage.py", STAGE_TIMEOUT_S)
+    if stage is None:
+        return failed, str(failure)
     figures = {
         "stage_sqlite_s": stage["stage_sqlite_s"],
         "stage_postgres_s": stage["stage_postgres_s"],
         "stage_assessments": stage["assessments"],
         "stage_peak_rss_mb": stage["peak_rss_mb"],
-        "peak_rss_mb": max(_peak_rss_mb(), int(stage["peak_rss_mb"])),
+        "peak_rss_mb": max(peak_rss_mb(), int(stage["peak_rss_mb"])),
     }
     note = (
         "stage_sqlite_s and stage_postgres_s time the policy.assess cycle stage "
@@ -435,7 +423,7 @@ def main() -> None:
         "assess", lambda: engine.assess(tables, params, city=CITY, on=ON)
     )
     results["engine_all_s"] = round(engine_s, 3)
-    results["peak_rss_mb"] = _peak_rss_mb()
+    results["peak_rss_mb"] = peak_rss_mb()
 
     prepared = prepare_dibao_inputs(tables, params)
     dibao_s, engine_amounts = _best_of("engine dibao", lambda: engine_dibao(prepared))

@@ -18,17 +18,22 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
-import subprocess
-import sys
-import tempfile
 import time
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import polars as pl
+
+from common import (
+    add_database_options,
+    chosen,
+    migrate_and_load_city,
+    peak_rss_mb,
+    run_child,
+    setup_django,
+    time_databases,
+)
 
 AS_OF = date(2026, 6, 30)
 SIGNED_ON = "2026-01-01"
@@ -49,14 +54,6 @@ FACT_PLAN = (
     ("spending", "medical_out_of_pocket", "medical_claim", 0.35, 3),
     ("spending", "education", "school_enrolment", 0.1, 2),
 )
-
-
-def _setup_django() -> None:
-    import django
-
-    os.environ["DJANGO_SETTINGS_MODULE"] = "doudi.settings"
-    os.environ.setdefault("DOUDI_LOG_LEVEL", "WARNING")
-    django.setup()
 
 
 def _fact_rows(
@@ -163,8 +160,7 @@ def _authorise(members: pl.DataFrame, user_id: int) -> None:
 
 
 def _load(households: int, seed: int) -> None:
-    _setup_django()
-    from django.core.management import call_command
+    setup_django()
     from django.core.management.color import no_style
     from django.db import connection, transaction
 
@@ -173,13 +169,10 @@ def _load(households: int, seed: int) -> None:
     from doudi.privacy.choices import Role
     from doudi.privacy.models import User
     from doudi.registry import bulk_indexes
-    from doudi.registry.bulk_load import load_city
     from doudi.registry.models import Membership, Region
-    from doudi.synth import generate_city
     from doudi.verification.models import Authorisation
 
-    call_command("migrate", verbosity=0)
-    load_city(generate_city(households, seed, AS_OF))
+    migrate_and_load_city(households, seed, AS_OF)
     user = User.objects.create_user(
         username="bench", role=Role.CITY_ADMIN, region=Region.objects.get(level="city")
     )
@@ -206,99 +199,33 @@ def _load(households: int, seed: int) -> None:
 
 
 def _verify() -> None:
-    _setup_django()
+    setup_django()
     from doudi.verification.batch import verify_all
 
     started = time.perf_counter()
     summary = verify_all(AS_OF)
     elapsed = time.perf_counter() - started
-    # ru_maxrss is in KiB on Linux.
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     figures = {
         "verify_all_s": round(elapsed, 1),
         "verified": summary.get("verified"),
         "items": summary.get("items"),
         **{phase: summary.get(phase) for phase in PHASES},
-        "peak_rss_mb": round(peak_kb / 1024),
+        "peak_rss_mb": peak_rss_mb(),
     }
     print(json.dumps(figures))
 
 
-def _run(step: str, env: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
-    command = [
-        sys.executable,
-        __file__,
-        "--child",
-        step,
-        "--households",
-        str(args.households),
-        "--seed",
-        str(args.seed),
-    ]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr)
-        raise SystemExit(f"{step} failed with exit code {done.returncode}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
-
-
-def _load_and_time(env: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
-    loaded = _run("load", env, args)
-    return {**loaded, **_run("verify", env, args)}
-
-
-def _recreate_postgres(admin_url: str, name: str, *, create: bool = True) -> str:
-    """Drop database `name` if it exists, and create it again unless told not to."""
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {name}")
-        if create:
-            connection.execute(f"CREATE DATABASE {name}")
-    return urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
-
-
-def _time_databases(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    runs: dict[str, dict[str, Any]] = {}
-    if args.databases in ("both", "sqlite"):
-        with tempfile.TemporaryDirectory(prefix="doudi-verify-") as data_dir:
-            runs["sqlite"] = _load_and_time({**env, "DOUDI_DATA_DIR": data_dir}, args)
-        print(f"sqlite: {runs['sqlite']}", file=sys.stderr)
-    if args.databases in ("both", "postgres"):
-        url = _recreate_postgres(args.postgres_url, args.postgres_db)
-        try:
-            with tempfile.TemporaryDirectory(prefix="doudi-verify-") as data_dir:
-                runs["postgres"] = _load_and_time(
-                    {**env, "DOUDI_DATA_DIR": data_dir, "DATABASE_URL": url}, args
-                )
-        finally:
-            _recreate_postgres(args.postgres_url, args.postgres_db, create=False)
-        print(f"postgres: {runs['postgres']}", file=sys.stderr)
-    return runs
+def _load_and_time(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
+    options = ["--households", str(args.households), "--seed", str(args.seed)]
+    loaded = run_child(__file__, "load", options, env)
+    return {**loaded, **run_child(__file__, "verify", options, env)}
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--households", type=int, default=100_000, help="households")
     parser.add_argument("--seed", type=int, default=7, help="random seed")
-    parser.add_argument(
-        "--databases",
-        choices=("both", "sqlite", "postgres"),
-        default="both",
-        help="which databases to time the batch on",
-    )
-    parser.add_argument(
-        "--postgres-url",
-        default="postgres://postgres@127.0.0.1:5432/postgres",
-        help="a PostgreSQL server to create the benchmark database on",
-    )
-    parser.add_argument(
-        "--postgres-db",
-        default="doudi_bench_verification",
-        help="name of the benchmark database, created fresh and dropped at the end",
-    )
+    add_database_options(parser, "doudi_bench_verification", "the batch")
     parser.add_argument("--child", choices=("load", "verify"), help=argparse.SUPPRESS)
     return parser
 
@@ -311,7 +238,12 @@ def main() -> None:
     if args.child == "verify":
         _verify()
         return
-    runs = _time_databases(args)
+    runs = time_databases(
+        chosen(args.databases),
+        args.postgres_url,
+        args.postgres_db,
+        lambda _database, env: _load_and_time(args, env),
+    )
     first = next(iter(runs.values()))
     result: dict[str, object] = {
         "households": args.households,

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from django.core.exceptions import PermissionDenied
@@ -320,18 +321,13 @@ def _prepared(frame: pl.DataFrame, feed: FeedSpec) -> pl.DataFrame:
 def _reject(delivery: Delivery, file_format: str, encoding: str, error: str) -> Batch:
     try:
         with transaction.atomic():
-            batch = Batch.objects.create(
-                source=delivery.source,
-                kind=delivery.feed.name,
-                checksum=delivery.checksum,
-                channel=delivery.channel,
-                file_name=delivery.file_name,
-                file_format=file_format,
-                encoding=encoding,
+            batch = _new_batch(
+                delivery,
+                file_format,
+                encoding,
                 status=BatchStatus.REJECTED,
                 # PostgreSQL text cannot hold NUL, which a bad header may contain.
                 error=error.replace("\x00", "\\x00"),
-                received_by=delivery.received_by,
             )
             _audit(batch, delivery)
     except IntegrityError as error:
@@ -343,6 +339,23 @@ def _reject(delivery: Delivery, file_format: str, encoding: str, error: str) -> 
         delivery.feed.name,
     )
     return batch
+
+
+def _new_batch(
+    delivery: Delivery, file_format: str, encoding: str, **fields: Any
+) -> Batch:
+    """Create the batch row of a delivery, with `fields` as its outcome."""
+    return Batch.objects.create(
+        source=delivery.source,
+        kind=delivery.feed.name,
+        checksum=delivery.checksum,
+        channel=delivery.channel,
+        file_name=delivery.file_name,
+        file_format=file_format,
+        encoding=encoding,
+        received_by=delivery.received_by,
+        **fields,
+    )
 
 
 def _existing_or_raise(delivery: Delivery, error: IntegrityError) -> Batch:
@@ -361,14 +374,10 @@ def _ingest_frame(
     rows = sort_rows(validated, delivery.feed, delivery.today)
     try:
         with transaction.atomic():
-            batch = Batch.objects.create(
-                source=delivery.source,
-                kind=delivery.feed.name,
-                checksum=delivery.checksum,
-                channel=delivery.channel,
-                file_name=delivery.file_name,
-                file_format=file_format,
-                encoding=encoding,
+            batch = _new_batch(
+                delivery,
+                file_format,
+                encoding,
                 status=BatchStatus.STORED,
                 supersedes=delivery.supersedes,
                 rows_total=rows.total,
@@ -376,7 +385,6 @@ def _ingest_frame(
                 rows_quarantined=rows.quarantined.height,
                 rows_unmatched=rows.unmatched.height,
                 rows_duplicate=rows.duplicates,
-                received_by=delivery.received_by,
             )
             _write(batch, delivery.feed, rows)
             if delivery.supersedes is not None:

@@ -62,8 +62,22 @@ def _parameter_field(required: bool) -> forms.ChoiceField:
     )
 
 
-class DistrictMixin(forms.Form):
+class DatedDistrictForm(forms.Form):
+    """A form for one district or the whole city, from a date on.
+
+    Subclasses declare `effective_from` with their own label.
+    """
+
     district = forms.ChoiceField(label=_("District"), required=False)
+
+    def __init__(self, *args: Any, districts: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_districts(districts)
+
+    def clean_effective_from(self) -> date:
+        day: date = self.cleaned_data["effective_from"]
+        _check_date(day)
+        return day
 
     def set_districts(self, districts: dict[str, str]) -> None:
         field = self.fields["district"]
@@ -76,7 +90,7 @@ class DistrictMixin(forms.Form):
         )
 
 
-class ProposeForm(DistrictMixin):
+class ProposeForm(DatedDistrictForm):
     name = _parameter_field(required=True)
     effective_from = _date_field(_("Takes effect on"))
     value = forms.CharField(
@@ -98,15 +112,6 @@ class ProposeForm(DistrictMixin):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     field_order = ["name", "district", "effective_from", "value", "source", "reason"]
-
-    def __init__(self, *args: Any, districts: dict[str, str], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.set_districts(districts)
-
-    def clean_effective_from(self) -> date:
-        day: date = self.cleaned_data["effective_from"]
-        _check_date(day)
-        return day
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -130,17 +135,8 @@ class ProposeForm(DistrictMixin):
         )
 
 
-class SimulationForm(DistrictMixin):
+class SimulationForm(DatedDistrictForm):
     effective_from = _date_field(_("Reform takes effect on"))
-
-    def __init__(self, *args: Any, districts: dict[str, str], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.set_districts(districts)
-
-    def clean_effective_from(self) -> date:
-        day: date = self.cleaned_data["effective_from"]
-        _check_date(day)
-        return day
 
 
 class OverrideForm(forms.Form):

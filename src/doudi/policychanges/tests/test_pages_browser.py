@@ -10,110 +10,40 @@ Set DOUDI_SCREENSHOT_DIR to a folder to keep screenshots of the pages.
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from doudi.conftest import make_user
 from doudi.policychanges.models import ChangeStatus, ParameterChange
 from doudi.privacy.choices import AuditAction, Role
 from doudi.privacy.models import AuditEntry
 from doudi.registry.models import Region
+from doudi.testing.browser import (
+    Account,
+    blocking_violations,
+    make_account,
+    open_page,
+    save_screenshot,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("clean_audit_after")]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-PASSWORD = "Synthetic-pass-2026"
-BLOCKING_IMPACTS = {"serious", "critical"}
-AXE_OPTIONS = {
-    "resultTypes": ["violations"],
-    "rules": {"target-size": {"enabled": True}},
-}
 CHART_TIMEOUT_MS = 15_000
-
-
-@dataclass(frozen=True)
-class Account:
-    username: str
-    key: bytes
-    step: int
-    t0: int
-    digits: int
-
-    def code(self) -> str:
-        return f"{totp(self.key, self.step, self.t0, self.digits):0{self.digits}d}"
-
-
-def _account(username: str, region: Region) -> Account:
-    user = make_user(username, Role.CITY_ADMIN, region, password=PASSWORD)
-    device = TOTPDevice.objects.create(user=user, name="browser test", confirmed=True)
-    return Account(username, device.bin_key, device.step, device.t0, device.digits)
 
 
 @pytest.fixture
 def officer_accounts(loaded_city: Region) -> dict[str, Account]:
     return {
-        "a": _account("officer_a", loaded_city),
-        "b": _account("officer_b", loaded_city),
+        "a": make_account("officer_a", Role.CITY_ADMIN, loaded_city),
+        "b": make_account("officer_b", Role.CITY_ADMIN, loaded_city),
     }
-
-
-@contextmanager
-def _open_page(chromium_path: str) -> Iterator[Page]:
-    # Opened inside each test, so that the test can use the ORM again after
-    # the browser and its event loop are gone.
-    with sync_playwright() as playwright:
-        browser: Browser = playwright.chromium.launch(
-            executable_path=chromium_path, args=CHROMIUM_ARGS
-        )
-        context = browser.new_context(
-            locale="zh-CN", viewport={"width": 1280, "height": 900}
-        )
-        yield context.new_page()
-        context.close()
-        browser.close()
-
-
-def _sign_in(page: Page, base_url: str, account: Account) -> None:
-    page.goto(base_url + "/account/sign-in/")
-    page.get_by_label("用户名").fill(account.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_label("身份验证器应用中的六位验证码").fill(account.code())
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_load_state()
-    expect(page).not_to_have_url(re.compile("/account/sign-in/"))
 
 
 def _sign_out(page: Page) -> None:
     page.locator("form.who button[type=submit]").click()
     page.wait_for_load_state()
-
-
-def _blocking_violations(page: Page) -> list[str]:
-    results = Axe().run(page, options=AXE_OPTIONS)
-    return [
-        f"{violation['id']} ({violation['impact']}): "
-        + ", ".join(str(node["target"]) for node in violation["nodes"])
-        for violation in results.response["violations"]
-        if violation["impact"] in BLOCKING_IMPACTS
-    ]
 
 
 def _expect_chart(page: Page, chart_id: str) -> None:
@@ -122,16 +52,10 @@ def _expect_chart(page: Page, chart_id: str) -> None:
     assert page.locator(f"#{chart_id} svg .mark-rect path").count() > 0
 
 
-def _screenshot(page: Page, name: str) -> None:
-    folder = os.environ.get("DOUDI_SCREENSHOT_DIR")
-    if folder:
-        page.screenshot(path=str(Path(folder) / name), full_page=True)
-
-
 def test_officer_a_proposes_officer_b_approves(
     live_server, officer_accounts, chromium_path
 ):
-    with _open_page(chromium_path) as page:
+    with open_page(chromium_path) as page:
         requested = _walk_proposal_and_approval(page, live_server.url, officer_accounts)
 
     # Every script, style and chart came from the test server itself.
@@ -156,11 +80,11 @@ def _walk_proposal_and_approval(
     page.on("request", lambda request: requested.append(request.url))
 
     # Officer A: from the navigation to the proposal form, through the preview.
-    _sign_in(page, base, officer_accounts["a"])
+    sign_in(page, base, officer_accounts["a"])
     page.locator("nav[aria-label] a[href='/policy/']").first.click()
     page.wait_for_load_state()
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
-    assert _blocking_violations(page) == []
+    assert blocking_violations(page) == []
     page.goto(base + "/policy/propose/?name=dibao.standard")
     page.locator("#id_effective_from").fill("2027-01-01")
     page.locator("#id_value").fill("2400")
@@ -170,8 +94,8 @@ def _walk_proposal_and_approval(
     page.wait_for_load_state()
     _expect_chart(page, "preview-chart")
     expect(page.locator("#diff-heading")).to_be_visible()
-    _screenshot(page, "policy-propose-preview.png")
-    assert _blocking_violations(page) == []
+    save_screenshot(page, "policy-propose-preview.png")
+    assert blocking_violations(page) == []
     page.locator("button[name=action][value=submit]").click()
     page.wait_for_load_state()
     expect(page).to_have_url(re.compile(r"/policy/changes/\d+/$"))
@@ -180,24 +104,24 @@ def _walk_proposal_and_approval(
     _sign_out(page)
 
     # Officer B: reads the stored simulation and chart, then approves.
-    _sign_in(page, base, officer_accounts["b"])
+    sign_in(page, base, officer_accounts["b"])
     page.goto(change_url)
     _expect_chart(page, "change-chart")
-    _screenshot(page, "policy-change-approve.png")
-    assert _blocking_violations(page) == []
+    save_screenshot(page, "policy-change-approve.png")
+    assert blocking_violations(page) == []
     page.locator("#id_note").fill("Checked against the published notice")
     page.locator("#id_note").press("Tab")
     expect(page.locator("form.stacked button[type=submit]").first).to_be_focused()
     page.keyboard.press("Enter")
     page.wait_for_load_state()
     expect(page.locator(".status-approved").first).to_be_visible()
-    assert _blocking_violations(page) == []
+    assert blocking_violations(page) == []
 
     return requested
 
 
 def test_simulation_page_chart_and_axe(live_server, officer_accounts, chromium_path):
-    with _open_page(chromium_path) as page:
+    with open_page(chromium_path) as page:
         _simulate_in_browser(page, live_server.url, officer_accounts["a"])
 
     assert AuditEntry.objects.filter(
@@ -206,9 +130,9 @@ def test_simulation_page_chart_and_axe(live_server, officer_accounts, chromium_p
 
 
 def _simulate_in_browser(page: Page, base: str, account: Account) -> None:
-    _sign_in(page, base, account)
+    sign_in(page, base, account)
     page.goto(base + "/policy/simulate/")
-    assert _blocking_violations(page) == []
+    assert blocking_violations(page) == []
 
     page.locator("#id_effective_from").fill("2027-01-01")
     page.locator("#id_set-0-name").select_option("dibao.standard")
@@ -218,5 +142,5 @@ def _simulate_in_browser(page: Page, base: str, account: Account) -> None:
 
     _expect_chart(page, "sim-chart")
     expect(page.locator("#affected-heading")).to_be_visible()
-    _screenshot(page, "policy-simulate.png")
-    assert _blocking_violations(page) == []
+    save_screenshot(page, "policy-simulate.png")
+    assert blocking_violations(page) == []

@@ -10,124 +10,57 @@ Set DOUDI_SCREENSHOT_DIR to a folder to keep screenshots of the pages.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from doudi.conftest import ALICE_ID, make_user
+from doudi.conftest import ALICE_ID
 from doudi.privacy.choices import Role
-from doudi.registry.models import Household, Region
+from doudi.registry.models import Household
+from doudi.testing.browser import (
+    PASSWORD,
+    SIGN_IN_PATH,
+    Account,
+    blocking_violations,
+    make_account,
+    open_page,
+    save_screenshot,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("clean_audit_after")]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-PASSWORD = "Synthetic-pass-2026"
-SIGN_IN_PATH = "/account/sign-in/"
 LIST_PATH = "/registry/households/"
 AUDIT_PATH = "/account/audit/"
 MASKED_HEAD = "王**"
-BLOCKING_IMPACTS = {"serious", "critical"}
-# axe-core leaves its WCAG 2.5.8 target-size rule off unless asked.
-AXE_OPTIONS = {
-    "resultTypes": ["violations"],
-    "rules": {"target-size": {"enabled": True}},
-}
 ELDER_CLASS = re.compile(r"\belder\b")
 INTERACTIVE = "a[href], button, input:not([type=hidden]), select"
 
 
-@dataclass(frozen=True)
-class Account:
-    """A user who can sign in, with the TOTP parameters to compute a code."""
-
-    username: str
-    key: bytes
-    step: int
-    t0: int
-    digits: int
-
-    def code(self) -> str:
-        return f"{totp(self.key, self.step, self.t0, self.digits):0{self.digits}d}"
-
-
-def _account(username: str, role: Role, region: Region) -> Account:
-    user = make_user(username, role, region, password=PASSWORD)
-    device = TOTPDevice.objects.create(user=user, name="browser test", confirmed=True)
-    return Account(username, device.bin_key, device.step, device.t0, device.digits)
-
-
 @pytest.fixture
 def worker(regions, household) -> Account:
-    return _account("worker", Role.COMMUNITY_WORKER, regions["home"])
+    return make_account("worker", Role.COMMUNITY_WORKER, regions["home"])
 
 
 @pytest.fixture
 def outsider(regions, household) -> Account:
-    return _account("neighbour_worker", Role.COMMUNITY_WORKER, regions["neighbour"])
+    return make_account("neighbour_worker", Role.COMMUNITY_WORKER, regions["neighbour"])
 
 
 @pytest.fixture
 def auditor(regions, household) -> Account:
-    return _account("audit_reader", Role.AUDITOR, regions["city"])
+    return make_account("audit_reader", Role.AUDITOR, regions["city"])
 
 
 @pytest.fixture
-def browser(chromium_path: str) -> Iterator[Browser]:
+def page(chromium_path: str) -> Iterator[Page]:
     # Function scope, so no event loop runs on this thread while fixtures
-    # set up or tear down the database.
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=chromium_path, args=CHROMIUM_ARGS
-        )
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    # A browser set to Chinese, as staff of a Chinese city office use.
-    context = browser.new_context(
-        locale="zh-CN", viewport={"width": 1280, "height": 900}
-    )
-    yield context.new_page()
-    context.close()
-
-
-def _sign_in(page: Page, base_url: str, account: Account) -> None:
-    page.goto(base_url + SIGN_IN_PATH)
-    page.get_by_label("用户名").fill(account.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_label("身份验证器应用中的六位验证码").fill(account.code())
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_load_state()
-    # A wrong code or password stays on the sign-in page with an error.
-    expect(page).not_to_have_url(re.compile(re.escape(SIGN_IN_PATH)))
-
-
-def _blocking_violations(page: Page) -> list[str]:
-    results = Axe().run(page, options=AXE_OPTIONS)
-    return [
-        f"{violation['id']} ({violation['impact']}): "
-        + ", ".join(str(node["target"]) for node in violation["nodes"])
-        for violation in results.response["violations"]
-        if violation["impact"] in BLOCKING_IMPACTS
-    ]
+    # set up or tear down the database. The browser is set to Chinese, as
+    # staff of a Chinese city office use.
+    with open_page(chromium_path) as opened:
+        yield opened
 
 
 def _undersized_targets(page: Page, minimum: float) -> list[str]:
@@ -150,12 +83,6 @@ def _computed_px(page: Page, selector: str, css_property: str) -> float:
     return float(value.removesuffix("px"))
 
 
-def _save_screenshot(page: Page, name: str) -> None:
-    folder = os.environ.get("DOUDI_SCREENSHOT_DIR")
-    if folder:
-        page.screenshot(path=str(Path(folder) / name), full_page=True)
-
-
 def _household_heading(household: Household) -> str:
     return f"家庭档案（编号 {household.pk}）"
 
@@ -166,14 +93,14 @@ def _household_heading(household: Household) -> str:
 def test_worker_reveals_id_and_switches_language(
     live_server, household, worker, page
 ) -> None:
-    _sign_in(page, live_server.url, worker)
+    sign_in(page, live_server.url, worker)
 
     expect(page).to_have_url(re.compile(re.escape(LIST_PATH) + "$"))
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     expect(page.get_by_role("heading", level=1)).to_have_text("家庭档案")
     expect(page.get_by_role("cell", name=MASKED_HEAD)).to_be_visible()
     expect(page.get_by_text("王测试")).to_have_count(0)
-    _save_screenshot(page, "household-list.png")
+    save_screenshot(page, "household-list.png")
 
     page.get_by_role("link", name=_household_heading(household)).click()
     page.wait_for_load_state()
@@ -208,7 +135,7 @@ def test_worker_reveals_id_and_switches_language(
 
 
 def test_outsider_gets_not_found_page(live_server, household, outsider, page) -> None:
-    _sign_in(page, live_server.url, outsider)
+    sign_in(page, live_server.url, outsider)
 
     response = page.goto(f"{live_server.url}/registry/households/{household.pk}/")
 
@@ -271,7 +198,7 @@ def test_keyboard_signs_in_searches_and_opens(
 
 def test_axe_sign_in_page(live_server, page) -> None:
     page.goto(live_server.url + SIGN_IN_PATH)
-    assert _blocking_violations(page) == []
+    assert blocking_violations(page) == []
 
     # Submitting the empty form shows an error under each required field.
     page.get_by_role("button", name="登录", exact=True).click()
@@ -281,43 +208,43 @@ def test_axe_sign_in_page(live_server, page) -> None:
     error_id = username.get_attribute("aria-describedby")
     assert error_id
     expect(page.locator(f"#{error_id}")).to_have_text("这个字段是必填项。")
-    assert _blocking_violations(page) == []
+    assert blocking_violations(page) == []
 
 
 def test_axe_not_found_page(live_server, household, outsider, page) -> None:
-    _sign_in(page, live_server.url, outsider)
+    sign_in(page, live_server.url, outsider)
     page.goto(f"{live_server.url}/registry/households/{household.pk}/")
 
     expect(page.get_by_role("heading", level=1)).to_have_text("页面不存在")
-    assert _blocking_violations(page) == []
+    assert blocking_violations(page) == []
 
 
 def test_axe_list_and_detail_pages(live_server, household, worker, page) -> None:
-    _sign_in(page, live_server.url, worker)
-    assert _blocking_violations(page) == []
+    sign_in(page, live_server.url, worker)
+    assert blocking_violations(page) == []
 
     page.get_by_role("link", name=_household_heading(household)).click()
     page.wait_for_load_state()
-    assert _blocking_violations(page) == []
+    assert blocking_violations(page) == []
 
     page.get_by_role("button", name="显示完整号码（王测试）").click()
     expect(page.locator(".revealed")).to_have_text(ALICE_ID)
-    assert _blocking_violations(page) == []
+    assert blocking_violations(page) == []
 
 
 def test_axe_audit_log_page(live_server, household, auditor, page) -> None:
-    _sign_in(page, live_server.url, auditor)
+    sign_in(page, live_server.url, auditor)
 
     expect(page).to_have_url(re.compile(re.escape(AUDIT_PATH) + "$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("审计日志")
-    assert _blocking_violations(page) == []
+    assert blocking_violations(page) == []
 
 
 # Target sizes and elder mode
 
 
 def test_targets_meet_minimum_size(live_server, household, worker, page) -> None:
-    _sign_in(page, live_server.url, worker)
+    sign_in(page, live_server.url, worker)
     assert _undersized_targets(page, 24) == []
 
     page.get_by_role("link", name=_household_heading(household)).click()
@@ -328,7 +255,7 @@ def test_targets_meet_minimum_size(live_server, household, worker, page) -> None
 def test_elder_mode_enlarges_text_and_targets(
     live_server, household, worker, page
 ) -> None:
-    _sign_in(page, live_server.url, worker)
+    sign_in(page, live_server.url, worker)
     toggle = page.get_by_role("button", name="长辈模式（大字）")
     expect(toggle).to_have_attribute("aria-pressed", "false")
     assert _computed_px(page, "body", "font-size") == 16
@@ -343,7 +270,7 @@ def test_elder_mode_enlarges_text_and_targets(
     line_height = _computed_px(page, "body", "line-height")
     assert line_height / _computed_px(page, "body", "font-size") >= 1.3
     assert _undersized_targets(page, 60) == []
-    assert _blocking_violations(page) == []
+    assert blocking_violations(page) == []
 
     # The cookie keeps the mode on the next page, rendered by the server.
     page.get_by_role("link", name=_household_heading(household)).click()

@@ -1,0 +1,1 @@
+"""Helpers that several apps' tests share and that are not pytest fixtures."""
