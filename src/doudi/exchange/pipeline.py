@@ -60,7 +60,7 @@ from doudi.exchange.validation import (
 from doudi.exchange.wording import not_authorised_message
 from doudi.privacy import audit
 from doudi.privacy.access import can_operate_exchange
-from doudi.privacy.choices import AuditAction, Purpose
+from doudi.privacy.choices import AuditAction, Purpose, Role
 from doudi.privacy.keys import keyring
 from doudi.privacy.models import User
 from doudi.registry.bulk_indexes import rebuilt_after
@@ -669,5 +669,6 @@ def _pause_for_tests(batch: Batch) -> None:
 
 
 def require_operator(actor: User) -> None:
-    if not can_operate_exchange(actor):
+    """Refuse anyone but a data exchange operator; city administrators only read."""
+    if not can_operate_exchange(actor) or actor.role != Role.DATA_OPERATOR:
         raise PermissionDenied(_("Only data exchange operators can do this."))

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Final
 
 from django.db.models import Count, Max
+from django.utils import timezone
 
 from doudi.policy import ParameterNotFound, PolicyParameters
 from doudi.policy.parameter_files import Entry
@@ -86,7 +87,9 @@ def apply_change(
 
 
 def approved_note(change: ParameterChange) -> str:
-    decided = change.decided_at.date().isoformat() if change.decided_at else ""
+    decided = (
+        timezone.localdate(change.decided_at).isoformat() if change.decided_at else ""
+    )
     return f"{APPROVED_NOTE_PREFIX} {change.pk} on {decided}."
 
 

@@ -20,12 +20,15 @@ from doudi.policy.schema import (
     TIER_FIELDS,
     ParameterData,
     ParameterSpec,
+    Unit,
     ValueKind,
     validate_value,
 )
 
 DECIMAL_TEXT: Final = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 INTEGER_TEXT: Final = re.compile(r"^[0-9]+$")
+MONEY_UNITS: Final = frozenset({Unit.YUAN_PER_PERSON_MONTH, Unit.YUAN_PER_PERSON_YEAR})
+FEN_PLACES: Final = 2
 NEGATIVE_TEXT: Final = re.compile(r"^-\s*[0-9]+(\.[0-9]+)?$")
 # Officers may separate list items with an ASCII or a Chinese comma, or 、.
 LIST_SEPARATORS: Final = re.compile(r"[,，、]")
@@ -112,7 +115,21 @@ def _decimal(text: str, spec: ParameterSpec) -> Decimal:
             _("“%(text)s” is not a number. %(hint)s")
             % {"text": text, "hint": format_hint(spec)}
         )
-    return Decimal(text)
+    value = Decimal(text)
+    exponent = value.as_tuple().exponent
+    if (
+        spec.unit in MONEY_UNITS
+        and isinstance(exponent, int)
+        and -exponent > FEN_PLACES
+    ):
+        raise ValidationError(
+            _(
+                "“%(text)s” has more than two decimals: amounts of money are "
+                "set to the fen, such as 1800.50."
+            )
+            % {"text": text}
+        )
+    return value
 
 
 def _integer(text: str, spec: ParameterSpec) -> int:

@@ -17,7 +17,12 @@ from doudi.verification.services import MAX_VALIDITY_MONTHS
 
 
 class DateInput(forms.DateInput):
+    """A browser date picker, which accepts only ISO dates in any language."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, str] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class AuthorisationForm(forms.Form):

@@ -75,15 +75,24 @@ def record_authorisation(
     _check_dates(signed_on, valid_until)
     _check_people(household, signed_by, people, signed_on)
     _check_kinds(kinds)
-    authorisation = Authorisation.objects.create(
-        household=household,
-        signed_by=signed_by,
-        data_kinds=kinds,
-        signed_on=signed_on,
-        valid_until=valid_until,
-        recorded_by=actor,
-    )
-    authorisation.members.set(people)
+    with transaction.atomic():
+        # Serialise recordings for the household, so a form sent twice
+        # finds the first copy instead of adding a second.
+        Household.objects.select_for_update().filter(pk=household.pk).exists()
+        existing = _same_authorisation(
+            household, signed_by, people, kinds, signed_on, valid_until
+        )
+        if existing is not None:
+            return existing
+        authorisation = Authorisation.objects.create(
+            household=household,
+            signed_by=signed_by,
+            data_kinds=kinds,
+            signed_on=signed_on,
+            valid_until=valid_until,
+            recorded_by=actor,
+        )
+        authorisation.members.set(people)
     audit.record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -97,6 +106,30 @@ def record_authorisation(
 
 def _pk(person: Person) -> int:
     return person.pk
+
+
+def _same_authorisation(
+    household: Household,
+    signed_by: Person,
+    people: list[Person],
+    kinds: list[str],
+    signed_on: date,
+    valid_until: date,
+) -> Authorisation | None:
+    """Return a live authorisation with exactly these terms, if one is recorded."""
+    wanted = {person.pk for person in people}
+    for item in Authorisation.objects.filter(
+        household=household,
+        signed_by=signed_by,
+        signed_on=signed_on,
+        valid_until=valid_until,
+        revoked_at__isnull=True,
+    ):
+        if sorted(item.data_kinds) == kinds and wanted == set(
+            item.members.values_list("pk", flat=True)
+        ):
+            return item
+    return None
 
 
 def _check_dates(signed_on: date, valid_until: date) -> None:

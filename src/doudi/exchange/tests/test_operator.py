@@ -80,3 +80,12 @@ def test_confirm_refused_without_authorisation(source, persons, operator):
             persons["bob"],
             actor=operator,
         )
+
+
+def test_city_admin_reads_but_cannot_resubmit(users) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from doudi.exchange.pipeline import require_operator
+
+    with pytest.raises(PermissionDenied):
+        require_operator(users["city"])

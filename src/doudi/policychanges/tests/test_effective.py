@@ -6,6 +6,8 @@ import shutil
 from datetime import date
 from decimal import Decimal
 
+from django.utils import timezone
+
 from doudi.policy import DEFAULT_DIRECTORY, PolicyParameters, Quality
 from doudi.policychanges import effective, services
 from doudi.policychanges.tests.conftest import standard_proposal
@@ -33,7 +35,7 @@ def test_approved_value_applies_from_its_date(officers):
     assert value.source == "沪民规〔2026〕1号"
     assert value.quality is Quality.OFFICIAL
     assert value.note == f"Approved in doudi as change {change.pk} on " + (
-        change.decided_at.date().isoformat() + "."
+        timezone.localdate(change.decided_at).isoformat() + "."
     )
 
 

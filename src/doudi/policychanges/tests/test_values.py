@@ -58,6 +58,8 @@ def test_value_parsed(name, text, expected):
         ("dibao.addons", "elderly", "is not a pair"),
         ("dibao.addons", "elderly=1, elderly=2", "given twice"),
         ("dibao.tiers", "1:1, 0.5:1", "must increase"),
+        ("dibao.standard", "1800.125", "has more than two decimals"),
+        ("dibao.standard", "0.001", "has more than two decimals"),
     ],
 )
 def test_invalid_value_message(name, text, fragment):

@@ -173,3 +173,14 @@ def test_outsider_cannot_revoke(users, household) -> None:
 
     with pytest.raises(PermissionDenied):
         services.revoke_authorisation(users["outsider"], item)
+
+
+def test_recording_the_same_form_twice_keeps_one(users, household) -> None:
+    first = authorise(users["owner"], household)
+    again = authorise(users["owner"], household)
+
+    assert again == first
+    assert household.authorisations.count() == 1
+    assert (
+        AuditEntry.objects.filter(object_type="verification.authorisation").count() == 1
+    )

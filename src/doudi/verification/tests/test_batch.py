@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import polars as pl
 import pytest
+from django.utils import timezone
 
 from doudi.conftest import BOB_ID, signed_in
 from doudi.core.cycle import run_cycle, stages
@@ -292,3 +293,9 @@ def test_parts_give_same_reports(users, household, far_household, facts, monkeyp
     assert [item.person_id for item in stored_items(reports[far_household.pk])] == [
         bob.pk
     ]
+
+
+def test_cycle_stage_of_the_running_month_is_dated_today(facts) -> None:
+    today = timezone.localdate()
+    outcome = next(run_cycle(today.replace(day=1), only="verification.batch"))
+    assert outcome.summary["as_of"] == today.isoformat()

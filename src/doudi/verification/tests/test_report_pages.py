@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from doudi.conftest import make_user, signed_in
 from doudi.exchange.kinds import FeedKind
@@ -272,3 +273,16 @@ def test_resident_cannot_open(users, report, household) -> None:
     response = signed_in(resident).get(_url(report))
 
     assert response.status_code == 403
+
+
+def test_date_fields_are_iso_in_chinese(users, household) -> None:
+    """A browser date picker shows only ISO values, whatever the page language."""
+    from django.urls import reverse
+
+    client = signed_in(users["owner"])
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(reverse("verification:household", args=[household.pk]))
+
+    today = timezone.localdate().isoformat()
+    assert page.status_code == 200
+    assert f'value="{today}"' in page.content.decode()
