@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,8 @@ from doudi.policychanges.services import EARLIEST_DATE, Proposal
 from doudi.policychanges.values import format_hint, parse_value
 
 MAX_OVERRIDES = 5
+# Policy is set for the coming years, not decades; a later date is a typing error.
+MAX_YEARS_AHEAD = 5
 
 
 def parameter_choices() -> list[tuple[str, str]]:
@@ -44,6 +47,20 @@ def _check_date(day: date) -> None:
         raise ValidationError(
             gettext("%(date)s is before 2000: enter a date from 2000-01-01.")
             % {"date": day.isoformat()}
+        )
+    latest = timezone.localdate().replace(month=1, day=1)
+    latest = latest.replace(year=latest.year + MAX_YEARS_AHEAD)
+    if day > latest:
+        raise ValidationError(
+            gettext(
+                "%(date)s is more than %(years)d years ahead: enter a date up "
+                "to %(latest)s."
+            )
+            % {
+                "date": day.isoformat(),
+                "years": MAX_YEARS_AHEAD,
+                "latest": latest.isoformat(),
+            }
         )
 
 
@@ -191,6 +208,8 @@ OverrideFormSet = formset_factory(
     extra=3,
     max_num=MAX_OVERRIDES,
     validate_max=True,
+    # Refuse a forged form count before building that many forms.
+    absolute_max=MAX_OVERRIDES,
 )
 
 

@@ -338,3 +338,12 @@ def test_simulation_needs_one_parameter(city_officer):
 
     assert response.status_code == 400
     assert "Set at least one parameter" in response.content.decode()
+
+
+def test_forged_form_count_is_refused_quickly(city_officer):
+    """A count of 100,000 forms builds at most MAX_OVERRIDES before refusing."""
+    response = _simulate(signed_in(city_officer), **{"set-TOTAL_FORMS": "100000"})
+    assert response.status_code == 400
+    assert not AuditEntry.objects.filter(
+        object_type="policychanges.affected_households"
+    ).exists()

@@ -108,6 +108,8 @@ def _form(**fields: str) -> ProposeForm:
     [
         ({"name": "dibao.nonsense"}, "name", "“dibao.nonsense” is not a policy"),
         ({"effective_from": "1999-12-31"}, "effective_from", "before 2000"),
+        ({"effective_from": "9999-12-31"}, "effective_from", "years ahead"),
+        ({"value": "1800.125"}, "value", "more than two decimals"),
         ({"effective_from": "2027/01/01"}, "effective_from", "YYYY-MM-DD"),
         ({"value": "-1"}, "value", "is negative"),
         ({"source": ""}, "source", "Name the document"),
