@@ -223,6 +223,9 @@ class QuarantinedRow(models.Model):
     reason = models.CharField(_("reason"), max_length=32)
     # Names the field and the problem, never the personal value itself.
     message = models.TextField(_("what is wrong"))
+    # The column at fault, so the message is written again in the reader's
+    # language; empty where the message needs no column.
+    field = models.CharField(_("column"), max_length=64, blank=True, default="")
     status = models.CharField(
         _("status"), max_length=12, choices=RowStatus, default=RowStatus.OPEN
     )
@@ -250,6 +253,13 @@ class QuarantinedRow(models.Model):
 
     def __str__(self) -> str:
         return f"row {self.row_number} of batch {self.batch_id} ({self.reason})"
+
+    @property
+    def shown_message(self) -> str:
+        """The message in the reader's language, from the reason and column."""
+        from doudi.exchange.wording import row_message
+
+        return row_message(self)
 
 
 class UnmatchedRecord(models.Model):

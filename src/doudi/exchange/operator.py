@@ -119,8 +119,8 @@ def _settle(
             update_fields=["status", "resubmitted_in", "resolved_by", "resolved_at"]
         )
         return
-    row.reason, row.message = copy.reason, copy.message
-    row.save(update_fields=["reason", "message"])
+    row.reason, row.message, row.field = copy.reason, copy.message, copy.field
+    row.save(update_fields=["reason", "message", "field"])
     copy.status = RowStatus.DISCARDED
     copy.resolved_by = actor
     copy.resolved_at = now  # type: ignore[assignment]

@@ -502,6 +502,7 @@ def _quarantine_frame(invalid: pl.DataFrame, feed: FeedSpec) -> pl.DataFrame:
             "raw": _encrypted_raw(invalid, _raw_columns(invalid), QuarantinedRow),
             "reason": invalid["_reason"],
             "message": pl.Series(message, dtype=pl.String),
+            "field": invalid["_field"].cast(pl.String),
         }
     )
 
@@ -519,6 +520,7 @@ def _refused_frame(refused: pl.DataFrame, feed: FeedSpec) -> pl.DataFrame:
             "message": pl.Series(
                 [not_authorised_message(feed)] * refused.height, dtype=pl.String
             ),
+            "field": pl.Series([""] * refused.height, dtype=pl.String),
         }
     )
 

@@ -304,7 +304,7 @@ def resubmit_row(request: HttpRequest, pk: int) -> HttpResponse:
     form.add_error(
         None,
         _("The corrected row was quarantined again: %(message)s")
-        % {"message": row.message},
+        % {"message": row.shown_message},
     )
     return _row_page(request, row, reveal=True, correction=form, status=400)
 

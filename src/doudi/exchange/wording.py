@@ -8,10 +8,25 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from doudi.exchange.feeds import FeedSpec, FieldType
-from doudi.exchange.models import QuarantineReason
+from doudi.exchange.feeds import FEEDS, FeedSpec, FieldType
+from doudi.exchange.models import QuarantinedRow, QuarantineReason
 
 R = QuarantineReason
+
+
+def row_message(row: QuarantinedRow) -> str:
+    """Write a quarantined row's message again in the active language.
+
+    Rows stored before the column was kept, or whose column is no longer in
+    the feed's schema, show the message as it was stored.
+    """
+    feed = FEEDS.get(row.batch.kind)
+    if feed is None or (not row.field and row.reason != R.NOT_AUTHORISED):
+        return row.message
+    try:
+        return problem_message(feed, row.reason, row.field)
+    except (KeyError, StopIteration):
+        return row.message
 
 
 def problem_message(feed: FeedSpec, reason: str, field: str) -> str:

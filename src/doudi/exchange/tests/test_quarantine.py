@@ -193,3 +193,22 @@ def test_validity_ends_are_range_ends():
         for spec in feed.fields:
             if spec.ends_validity:
                 assert any(end == spec.name for _, end in feed.ranges), spec.name
+
+
+def test_message_is_shown_in_the_readers_language(source, persons):
+    """A row quarantined by a Chinese cycle run reads in English, and back."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        batch = _ingest(source, [claim(out_of_pocket="-5.00")])
+    row = QuarantinedRow.objects.select_related("batch").get(batch=batch)
+    assert row.field == "out_of_pocket"
+
+    with translation.override("en"):
+        english = row.shown_message
+    with translation.override("zh-hans"):
+        chinese = row.shown_message
+
+    assert english.startswith("out_of_pocket is negative")
+    assert chinese == row.message
+    assert chinese != english
