@@ -71,9 +71,10 @@ def _invalid_message(feed: FeedSpec, field: str) -> str:
             "allowed": ", ".join(spec.allowed),
         }
     if spec.type == FieldType.DATE:
-        return _("%(field)s is not a date after 1880. Write it as YYYY-MM-DD.") % {
-            "field": field
-        }
+        return _(
+            "%(field)s is not a calendar date from 1880 on, such as 2026-02-28. Write "
+            "it as YYYY-MM-DD."
+        ) % {"field": field}
     if spec.type == FieldType.MONTH:
         return _("%(field)s is not a month. Write it as YYYY-MM.") % {"field": field}
     if spec.type in (FieldType.AMOUNT, FieldType.DECIMAL):
