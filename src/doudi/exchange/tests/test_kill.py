@@ -33,11 +33,14 @@ def _child_env(tmp_path):
     return env
 
 
-def _fresh_postgres():
+def _kill_database_name() -> str:
+    return f"{connection.settings_dict['NAME']}_kill"
+
+
+def _admin_execute(*statements: str) -> None:
     import psycopg
 
     settings = connection.settings_dict
-    name = f"{settings['NAME']}_kill"
     admin = psycopg.connect(
         host=settings["HOST"] or "127.0.0.1",
         port=settings["PORT"] or 5432,
@@ -47,8 +50,22 @@ def _fresh_postgres():
         autocommit=True,
     )
     with admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
+        for statement in statements:
+            admin.execute(statement)
+
+
+@pytest.fixture(autouse=True)
+def _drop_child_database():
+    """The children's PostgreSQL database is not the test database: drop it after."""
+    yield
+    if connection.vendor == "postgresql":
+        _admin_execute(f'DROP DATABASE IF EXISTS "{_kill_database_name()}"')
+
+
+def _fresh_postgres():
+    settings = connection.settings_dict
+    name = _kill_database_name()
+    _admin_execute(f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
     password = f":{quote(settings['PASSWORD'])}" if settings["PASSWORD"] else ""
     host = settings["HOST"] or "127.0.0.1"
     port = settings["PORT"] or 5432
