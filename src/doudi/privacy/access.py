@@ -32,8 +32,8 @@ EXPORT_ROLES = frozenset(
     {Role.STREET_REVIEWER, Role.DISTRICT_APPROVER, Role.CITY_ADMIN}
 )
 AUDIT_ROLES = frozenset({Role.AUDITOR})
-# Roles that run the data exchange: see raw department rows, correct
-# quarantined rows and confirm matches. Both work city-wide.
+# Roles that open the data exchange pages, city-wide. Data operators see raw
+# rows, correct them and confirm matches; city administrators read the lists.
 EXCHANGE_ROLES = frozenset({Role.DATA_OPERATOR, Role.CITY_ADMIN})
 
 AnyUser = User | AnonymousUser
