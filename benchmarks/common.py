@@ -1,4 +1,4 @@
-"""What the benchmark scripts share: fresh databases, child processes, Django.
+"""Shared helpers of the benchmark scripts: fresh databases, child processes, Django.
 
 A script runs each timed part in a child process of itself, one per database,
 so that the peak RSS a child reports is that part's alone. The child prints
@@ -101,8 +101,8 @@ def run_child(
 ) -> dict[str, Any]:
     """Run `script --child step *options` and return its last line's JSON object.
 
-    A child that prints nothing returns an empty object; one that fails ends
-    this process after passing on its standard error.
+    A child that prints nothing returns an empty object. A child that fails
+    ends this process after passing on its standard error.
     """
     command = [sys.executable, script, "--child", step, *options]
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)

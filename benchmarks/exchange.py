@@ -3,11 +3,11 @@
 Usage: python benchmarks/exchange.py --households 100000 --rows 1000000
          [--postgres-url postgres://postgres@127.0.0.1:5432/postgres]
 
-Each database runs in its own child process on a fresh database: it loads
-a synthetic city, authorises a third of the households for every kind,
-writes feed files for the city's persons (CSV and Parquet, half the rows
-each, with about 3 % defects), and times their ingestion: read, validate,
-quarantine, match and store. Samples of .xlsx and GB18030 CSV are timed
+Each database runs in its own child process on a fresh database. The child
+loads a synthetic city and authorises a third of the households for every
+kind. It writes feed files for the city's persons (CSV and Parquet, half the
+rows each, with about 3 % defects) and times their ingestion: read,
+validate, quarantine, match and store. Samples of .xlsx and GB18030 CSV are timed
 separately, as is doudi.verification.batch.verify_all when it exists.
 Loading the city and writing the files are not timed. The last line
 printed is one JSON object.

@@ -157,6 +157,7 @@ def push_records(request: HttpRequest, payload: BatchIn) -> Status[BatchOut]:
             supersedes=supersedes,
         )
     except DeliveryError as error:
+        logger.warning("exchange push from source %s rejected: %s", source.pk, error)
         raise HttpError(409, str(error)) from None
     return _answer(batch, watermark)
 
@@ -185,6 +186,7 @@ def push_file(
             supersedes=earlier,
         )
     except DeliveryError as error:
+        logger.warning("exchange push from source %s rejected: %s", source.pk, error)
         raise HttpError(409, str(error)) from None
     return _answer(batch, watermark)
 

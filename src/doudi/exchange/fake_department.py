@@ -1,9 +1,9 @@
 """A fake department query API that speaks docs/feeds/query-protocol.md.
 
-For tests and local demos only: it binds 127.0.0.1 on an ephemeral port,
-answers from an in-memory table keyed by kind and resident ID, and can be
-told to misbehave (slow answers, 500s, 429 with Retry-After, malformed
-JSON, a wrong request_id, or 202 with polling). It imports nothing from
+For tests and local demos only. It binds 127.0.0.1 on an ephemeral port and
+responds from an in-memory table keyed by kind and resident ID. It can be
+configured to misbehave: slow responses, 500s, 429 with Retry-After,
+malformed JSON, a wrong request_id, or 202 with polling. It imports nothing from
 Django, so it also runs on its own:
 
     python -m doudi.exchange.fake_department --secret S --table table.json
@@ -37,16 +37,16 @@ QUERIES_PATH = "/v1/queries"
 
 
 class Misbehaviour(StrEnum):
-    """What the server does to one POST instead of answering normally."""
+    """A fault the server applies to one POST in place of a normal response."""
 
-    # Sleep `slow_seconds` before answering (the answer is computed first).
+    # Sleep `slow_seconds` before responding (the response is computed first).
     SLOW = "slow"
     ERROR_500 = "error_500"
     BUSY_429 = "busy_429"
     UNAVAILABLE_503 = "unavailable_503"
     MALFORMED_JSON = "malformed_json"
     WRONG_REQUEST_ID = "wrong_request_id"
-    # Answer 202 and make the client poll `pending_polls` times.
+    # Respond 202 and make the client poll `pending_polls` times.
     PENDING = "pending"
 
 
@@ -75,8 +75,8 @@ class FakeDepartment:
         self.secret = secret
         self.behaviour = behaviour or Behaviour()
         self.kinds = set(kinds) if kinds is not None else set(table)
-        # Answers are kept per request_id, so a retried request gets the
-        # same answer and the work is done once.
+        # Responses are kept per request_id, so a retried request gets the
+        # same response and the work is done once.
         self.answers: dict[str, list[Record]] = {}
         self.computed: Counter[str] = Counter()
         self.posts: Counter[str] = Counter()
@@ -144,7 +144,8 @@ class _QueryHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format: str, *args: Any) -> None:
-        # The default handler writes every request to stderr; tests stay quiet.
+        # The default handler writes every request to stderr. Logging at DEBUG
+        # keeps test output quiet.
         logger.debug("fake department: %s", format % args)
 
     def do_POST(self) -> None:
@@ -267,7 +268,7 @@ class _QueryHandler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
-            # The client gave up (a timeout) before the slow answer came.
+            # The client gave up (a timeout) before the slow response came.
             logger.debug("fake department: client closed the connection")
 
 

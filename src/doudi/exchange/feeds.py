@@ -2,7 +2,7 @@
 
 Column names are ours, in English. The data element catalogue of MZ/T
 073-2024 (居民家庭经济状况核对 数据元) was not available while these
-schemas were written, so no field carries an element identifier yet; each
+schemas were written, so no field carries an element identifier yet. Each
 field carries the Chinese element name that departments use, and a file may
 use that name as its column header instead. docs/feeds/ documents each kind.
 """
@@ -37,7 +37,7 @@ class FieldType(StrEnum):
 
 
 class Sensitivity(StrEnum):
-    """How a field is shown: public and internal freely, the others masked.
+    """Display level of a field: public and internal shown freely, the others masked.
 
     `sensitive` follows the Personal Information Protection Law, Art. 28:
     identity numbers, health, financial accounts and data on children.
@@ -73,9 +73,9 @@ class FieldSpec:
 
 @dataclass(frozen=True)
 class FactRule:
-    """How a valid row yields one ExchangeFact.
+    """Rule by which a valid row yields one ExchangeFact.
 
-    Values that start with "=" are literals; others name a column. A rule
+    Values that start with "=" are literals, and others name a column. A rule
     with `when` yields a fact only for rows where that column has a value.
     `valid_to` of "+1 month" ends the fact a month after `valid_from`.
     `item_map` translates the item column's value into the engine's
@@ -163,7 +163,7 @@ def _feed(
 REGISTRATION_EVENTS: Final = ("birth", "death", "move_in", "move_out")
 MARRIAGE_EVENTS: Final = ("marriage", "divorce")
 # Social insurance benefit types and the income kind each one is counted as.
-# The residents' basic pension counts as pension income here; the part paid
+# The residents' basic pension counts as pension income here. The part paid
 # from central funds is disregarded by the engine's own parameter.
 BENEFIT_INCOME_KINDS: Final = {
     "employee_pension": "pension",

@@ -1,7 +1,7 @@
 """Find the persons of feed rows through the resident-ID blind index.
 
 Each distinct ID of a batch is hashed once. Rows without a usable ID, or
-whose ID names nobody, get candidate persons with the same name index and
+whose ID matches no person, get candidate persons with the same name index and
 birth date, for an operator to confirm.
 """
 
@@ -23,7 +23,7 @@ RESIDENT_ID_DOMAIN = "person.resident_id"
 NAME_DOMAIN = "person.name"
 # A batch reads the whole resident-ID index in one query when it has more
 # than FULL_SCAN_AT distinct IDs and they are at least 1 / FULL_SCAN_SHARE
-# of the persons; otherwise it asks for its own IDs only.
+# of the persons. Otherwise it requests only its own IDs.
 FULL_SCAN_AT = 20_000
 FULL_SCAN_SHARE = 8
 CHUNK = 2_000
@@ -145,7 +145,7 @@ def candidates(names: pl.Series, births: pl.Series) -> list[list[int]]:
         .sort("name_index")
     )
     # Filtering on the birth dates too keeps common names from loading
-    # thousands of persons; the exact pairs are matched below.
+    # thousands of persons. The exact pairs are matched below.
     found: list[tuple[str, object, int]] = []
     for chunk in pairs.iter_slices(CHUNK):
         found += Person.objects.filter(

@@ -34,7 +34,7 @@ class DataSource(models.Model):
     delivery_mode = models.CharField(
         _("delivery mode"), max_length=8, choices=DeliveryMode
     )
-    # SHA-256 of the push token; the token itself is shown once when issued.
+    # SHA-256 of the push token. The token itself is shown once when issued.
     push_token_hash = models.CharField(max_length=64, blank=True, editable=False)
     query_url = models.URLField(_("query API address"), blank=True)
     query_secret = EncryptedTextField(_("query API secret"), null=True, blank=True)
@@ -64,7 +64,7 @@ class FileFormat(models.TextChoices):
     JSONL = "jsonl", "JSON Lines"
     PARQUET = "parquet", "Parquet"
     JSON = "json", "JSON"
-    # A file whose name has no supported extension; its batch is rejected.
+    # A file whose name has no supported extension. Its batch is rejected.
     OTHER = "other", _("Other")
 
 
@@ -135,15 +135,15 @@ class FactCategory(models.TextChoices):
 class ExchangeFact(models.Model):
     """A normalised fact from a department, with its provenance.
 
-    `category` and `item` use the policy engine's vocabulary: for `income`,
+    `category` and `item` use the policy engine's vocabulary. For `income`,
     `item` is an income kind of doudi.policy.inputs.INCOME_KINDS and
-    `amount_fen` is monthly; for `asset`, an asset kind of ASSET_KINDS (plus
-    `business` and `housing_fund`) and `amount_fen` is the value, with
-    `quantity` the floor area in square metres for housing or the count of
-    vehicles; for `spending`, a spending kind of SPENDING_KINDS and
-    `amount_fen` is the amount paid on `valid_from`; `event` and `status`
-    carry their value in `code`. A correcting batch sets `superseded_by` on
-    the facts it replaces, so history is kept.
+    `amount_fen` is monthly. For `asset`, `item` is an asset kind of
+    ASSET_KINDS (plus `business` and `housing_fund`) and `amount_fen` is the
+    value, with `quantity` the floor area in square metres for housing or the
+    count of vehicles. For `spending`, `item` is a spending kind of
+    SPENDING_KINDS and `amount_fen` is the amount paid on `valid_from`.
+    `event` and `status` carry their value in `code`. A correcting batch sets
+    `superseded_by` on the facts it replaces, so history is kept.
     """
 
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="facts")
@@ -218,13 +218,13 @@ class QuarantinedRow(models.Model):
         Batch, on_delete=models.PROTECT, related_name="quarantined"
     )
     row_number = models.PositiveIntegerField(_("row"))
-    # The raw row as JSON text; it holds personal data, so it is encrypted.
+    # The raw row as JSON text. It contains personal data, so it is encrypted.
     raw = EncryptedTextField(_("raw row"))
     reason = models.CharField(_("reason"), max_length=32)
     # Names the field and the problem, never the personal value itself.
     message = models.TextField(_("what is wrong"))
     # The column at fault, so the message is written again in the reader's
-    # language; empty where the message needs no column.
+    # language. It is empty where the message needs no column.
     field = models.CharField(_("column"), max_length=64, blank=True, default="")
     status = models.CharField(
         _("status"), max_length=12, choices=RowStatus, default=RowStatus.OPEN

@@ -5,8 +5,8 @@ The public entry points are re-exported by doudi.exchange.ingest.
 Every row of a batch ends in exactly one place: a stored fact, the
 quarantine, the unmatched queue, or the duplicate count, and
 `rows_total` is their sum. Reading, validating and matching happen before
-the transaction; the batch and everything it holds are then written in one
-transaction, so a crash leaves either the whole batch or nothing.
+the transaction. The batch and everything it contains are then written in
+one transaction, so a crash leaves either the whole batch or nothing.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ class Delivery:
 
 @dataclass(frozen=True)
 class Sorted:
-    """Where the rows of a batch went, before anything is written."""
+    """Destinations of the rows of a batch, counted before anything is written."""
 
     total: int
     stored: pl.DataFrame
@@ -124,7 +124,7 @@ def ingest_bytes(
 
     Re-delivering the same bytes for the same source and kind returns the
     existing batch and changes nothing. A file that cannot be read is
-    stored as a REJECTED batch with `error` saying what and where.
+    stored as a REJECTED batch with `error` stating what failed and where.
     """
     delivery = _delivery(
         source,
@@ -183,7 +183,7 @@ def ingest_records(
     received_by: User | None = None,
     today: date | None = None,
 ) -> Batch:
-    """Ingest rows given as mappings (push API, query answers, corrections).
+    """Ingest rows given as mappings (push API, query responses, corrections).
 
     The checksum is the SHA-256 of the records as canonical JSON (sorted
     keys, no spaces), so the same records sent again find the same batch.
@@ -660,7 +660,7 @@ def _audit(batch: Batch, delivery: Delivery) -> None:
 
 
 def _pause_for_tests(batch: Batch) -> None:
-    # Production ignores the variable, so it cannot hold a batch's locks.
+    # Production ignores the variable, so it cannot keep a batch's locks held.
     if settings.IS_PRODUCTION:
         return
     seconds = float(os.environ.get(PAUSE_ENV) or 0)
@@ -675,6 +675,9 @@ def _pause_for_tests(batch: Batch) -> None:
 
 
 def require_operator(actor: User) -> None:
-    """Refuse anyone but a data exchange operator; city administrators only read."""
+    """Raise PermissionDenied for anyone but a data exchange operator.
+
+    City administrators may only read.
+    """
     if not can_operate_exchange(actor) or actor.role != Role.DATA_OPERATOR:
         raise PermissionDenied(_("Only data exchange operators can do this."))

@@ -1,8 +1,8 @@
-"""Ask a department's query API about authorised households; store the answer.
+"""Query a department's API about authorised households and store the response.
 
 The protocol is in docs/feeds/query-protocol.md. The client sends one
 request per call with a request_id that stays the same across retries, so
-the department can answer a retried request from its own record of it.
+the department can respond to a retried request from its own record of it.
 Only 429, 5xx, timeouts and broken connections are retried; any other 4xx
 is final. Nothing is sent for a household that a valid authorisation does
 not cover, when the kind needs one. Logs carry the request_id, the source
@@ -45,22 +45,22 @@ from doudi.verification.authorisations import (
 logger = logging.getLogger(__name__)
 
 QUERIES_PATH = "/v1/queries"
-# One request names at most this many persons; larger batches are split by
-# the caller, so one slow department answer never holds a whole district.
+# One request names at most this many persons. The caller splits larger
+# batches, so one slow department response never blocks a whole district.
 MAX_PERSONS = 1000
 TRANSIENT = (TimeoutError, urllib.error.URLError, http.client.HTTPException, OSError)
 
 
 class QueryError(Exception):
-    """A query that did not produce a stored answer; the message says why."""
+    """A query that did not produce a stored response. The message states why."""
 
 
 class QueryRefused(QueryError):
-    """Refused before anything was sent (authorisation, source or input)."""
+    """A query rejected before anything was sent (authorisation, source or input)."""
 
 
 class QueryRejected(QueryError):
-    """The department answered with a final 4xx error."""
+    """A final 4xx error response from the department."""
 
     def __init__(self, message: str, *, status: int, code: str) -> None:
         super().__init__(message)
@@ -69,7 +69,7 @@ class QueryRejected(QueryError):
 
 
 class QueryFailed(QueryError):
-    """No usable answer: retries ran out, or the answer broke the protocol."""
+    """No usable response: retries ran out, or the response broke the protocol."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ class RetryPolicy:
     timeout_seconds: float = 10.0
     max_attempts: int = 4
     # The wait before retry n is backoff_seconds * 2**(n - 1), unless the
-    # department sent Retry-After; either is capped at max_wait_seconds.
+    # department sent Retry-After. Either wait is capped at max_wait_seconds.
     backoff_seconds: float = 0.5
     max_wait_seconds: float = 30.0
     max_polls: int = 30
@@ -128,11 +128,11 @@ class QueryClient:
         request_id: str | None = None,
         actor: User | None = None,
     ) -> QueryResult:
-        """Send one request about the households' members and store the answer.
+        """Send one request about the households' members and store the response.
 
         Raises QueryRefused before sending when the source cannot be queried
         or a member is not covered, and QueryRejected or QueryFailed when no
-        usable answer came back.
+        usable response came back.
         """
         if actor is not None:
             require_operator(actor)
@@ -295,7 +295,7 @@ class QueryClient:
     def _attempt(
         self, request_id: str, method: str, url: str, data: bytes | None
     ) -> _Reply | None:
-        """Send once; return None after a transient failure that was waited out."""
+        """Send once, and return None after a transient failure that was waited out."""
         self.attempts += 1
         try:
             return self._send(method, url, data, request_id)
@@ -511,7 +511,7 @@ def _error_body(reply: _Reply) -> dict[str, Any]:
 
 
 def _said(reply: _Reply) -> str:
-    """Return what the department said about an error, for the operator."""
+    """Return the department's error message, for the operator."""
     error = _error_body(reply)
     if not error:
         return _("The department sent no error code or message.")

@@ -40,7 +40,7 @@ class MissingColumns(ValueError):
 
 @dataclass(frozen=True)
 class Context:
-    """What validation compares values with: today and the known region codes."""
+    """Reference values for validation: today and the known region codes."""
 
     today: date
     region_codes: Collection[str]
@@ -85,7 +85,7 @@ def validate(frame: pl.DataFrame, feed: FeedSpec, context: Context) -> pl.DataFr
         *(_clean(spec.name).alias(f"c_{spec.name}") for spec in feed.fields),
     )
     # Other resident IDs (a spouse's) are parsed by canonical_ids, which
-    # works on a whole column; every other step is one lazy query.
+    # works on a whole column. Every other step is one lazy query.
     frame = frame.with_columns(
         canonical_ids(frame[f"c_{spec.name}"], context.today)["canonical"].alias(
             f"v_{spec.name}"
@@ -220,7 +220,7 @@ def _type_checks(
         checks = [
             (present & (parsed.is_null() | (parsed < EARLIEST_DATE)), R.INVALID_VALUE)
         ]
-        # Events and records cannot lie ahead; an end of validity may.
+        # Events and records cannot lie ahead, but an end of validity may.
         if not spec.ends_validity:
             checks.append((parsed > context.today, R.FUTURE_DATE))
         return checks

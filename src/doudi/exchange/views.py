@@ -7,6 +7,7 @@ Everyone else gets 403.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.contrib import messages
@@ -52,6 +53,8 @@ from doudi.privacy.models import User
 from doudi.registry.models import Person
 
 PAGE_SIZE = 25
+
+logger = logging.getLogger(__name__)
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -174,6 +177,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 received_by=user,
             )
         except DeliveryError as error:
+            logger.warning("exchange upload by user %s rejected: %s", user.pk, error)
             form.add_error(None, str(error))
         else:
             _upload_message(request, batch)
@@ -292,6 +296,7 @@ def resubmit_row(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         batch = resubmit([row], [form.corrected()], actor=user)
     except DeliveryError as error:
+        logger.warning("resubmitting quarantined row %s failed: %s", row.pk, error)
         form.add_error(None, str(error))
         return _row_page(request, row, reveal=True, correction=form, status=400)
     row.refresh_from_db()
@@ -319,6 +324,7 @@ def discard_row(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             review.discard(row, form.cleaned_data["reason"], actor=user)
         except DeliveryError as error:
+            logger.warning("discarding quarantined row %s failed: %s", row.pk, error)
             form.add_error("reason", str(error))
         else:
             messages.success(request, _("The row was discarded."))
@@ -410,6 +416,12 @@ def confirm_unmatched(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     try:
         confirm_match(record, person, actor=user)
     except DeliveryError as error:
+        logger.warning(
+            "confirming unmatched record %s as person %s failed: %s",
+            record.pk,
+            person.pk,
+            error,
+        )
         return _unmatched_result(request, record, str(error), ok=False)
     return _unmatched_result(
         request,
@@ -432,6 +444,7 @@ def discard_unmatched(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     try:
         review.discard(record, form.cleaned_data["reason"], actor=user)
     except DeliveryError as error:
+        logger.warning("discarding unmatched record %s failed: %s", record.pk, error)
         return _unmatched_result(request, record, str(error), ok=False)
     return _unmatched_result(request, record, _("The record was discarded."), ok=True)
 

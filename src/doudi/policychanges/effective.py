@@ -3,7 +3,7 @@
 Approved changes are applied in order of approval (``decided_at``, then id),
 each with ``PolicyParameters.with_overrides``. A change therefore replaces
 the entries of its level (city or district) dated on or after its own date,
-including entries of earlier approved changes; the proposal page lists the
+including entries of earlier approved changes. The proposal page lists the
 entries it replaces before anyone approves it.
 """
 
@@ -24,7 +24,7 @@ from doudi.policychanges.models import ChangeStatus, ParameterChange
 from doudi.policychanges.values import from_json
 
 # The officer's source is a document or decision, read in the original, so an
-# approved value is official; the note says that doudi approved it.
+# approved value is official. The note states that doudi approved it.
 APPROVED_QUALITY: Final = Quality.OFFICIAL
 APPROVED_NOTE_PREFIX: Final = "Approved in doudi as change"
 
@@ -42,7 +42,7 @@ def effective_parameters() -> PolicyParameters:
     """Return the shipped parameters with every approved change applied.
 
     The result is cached per process. Each call costs one aggregate query, which
-    notices a new approval from any process: approved changes are never
+    notices a new approval from any process. Approved changes are never
     changed again, so their count and latest approval time identify the set.
     """
     global _cached

@@ -39,7 +39,7 @@ CHANGE_PURPOSE: Final = Purpose.SYSTEM
 
 
 class ChangeNotAllowed(Exception):
-    """A proposal or decision that the rules do not allow; the message says why."""
+    """A proposal or decision that the rules do not allow. The message states why."""
 
 
 class AlreadyDecided(ChangeNotAllowed):
@@ -52,7 +52,7 @@ class SelfApproval(ChangeNotAllowed):
 
 @dataclass(frozen=True)
 class Proposal:
-    """What an officer asks for, already parsed into the value's stored form."""
+    """An officer's requested change, already parsed into the value's stored form."""
 
     name: str
     district_code: str
@@ -117,7 +117,7 @@ def check_proposal(proposal: Proposal) -> None:
 def preview(change: ParameterChange, baseline: PolicyParameters) -> dict[str, Any]:
     """Return the difference and the simulation of an unsaved change, as JSON.
 
-    This is what the officer sees before submitting and what is stored with
+    The officer sees this result before submitting, and it is stored with
     the proposal. Raises ParameterNotFound when the engine lacks a required
     parameter on the simulated day.
     """
@@ -199,7 +199,7 @@ def reject(
 def withdraw(
     user: User, pk: int, request: HttpRequest | None = None
 ) -> ParameterChange:
-    """Withdraw an open proposal; only its proposer may."""
+    """Withdraw an open proposal. Only its proposer may withdraw it."""
     require_officer(user)
     change = ParameterChange.objects.get(pk=pk)
     if change.proposed_by_id != user.pk:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from typing import Any, cast
 
 from django.conf import settings
@@ -33,6 +34,8 @@ from doudi.policychanges.models import ChangeStatus, ParameterChange
 from doudi.policychanges.tables import history_rows, parameter_rows
 from doudi.policychanges.values import display, format_hint, from_json
 from doudi.privacy.models import User
+
+logger = logging.getLogger(__name__)
 
 
 def _officer(request: HttpRequest) -> User:
@@ -97,6 +100,7 @@ def propose(request: HttpRequest) -> HttpResponse:
         draft = services.draft(proposal, user)
         shown = services.preview(draft, effective.effective_parameters())
     except (services.ChangeNotAllowed, ParameterNotFound) as error:
+        logger.warning("proposal by user %s rejected: %s", user.pk, error)
         form.add_error(None, str(error))
         return _propose_page(request, form, status=400)
     changed = request.POST.get("action") == "submit"
@@ -250,6 +254,9 @@ def decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
         else:
             services.withdraw(user, pk, request)
     except services.ChangeNotAllowed as error:
+        logger.warning(
+            "decision on change %s by user %s rejected: %s", pk, user.pk, error
+        )
         change.refresh_from_db()
         status = 403 if isinstance(error, services.SelfApproval) else 409
         if not isinstance(error, services.AlreadyDecided | services.SelfApproval):
@@ -297,6 +304,7 @@ def simulate(request: HttpRequest) -> HttpResponse:
         on = simulations.simulation_day(start, timezone.localdate())
         run = simulations.run_simulation(baseline, reform, on)
     except (ParameterNotFound, ValueError) as error:
+        logger.warning("simulation failed: %s", error)
         form.add_error(None, str(error))
         return render(request, "policychanges/simulate.html", context, status=400)
 

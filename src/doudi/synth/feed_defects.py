@@ -2,7 +2,7 @@
 
 Every row gets at most one defect, drawn from its own random stream, so that
 each defect has one predictable outcome when the feed is ingested
-(``OUTCOMES``). Rates are shares of a kind's rows; a defect that a row or
+(``OUTCOMES``). Rates are shares of a kind's rows. A defect that a row or
 kind cannot have (a legacy ID for someone born after 1999, a negative amount
 in a kind without amounts) leaves that row clean.
 """
@@ -45,8 +45,8 @@ DEFECT_RATES: Final = {
 NOT_AUTHORISED_SHARE: Final = 0.05
 NOT_AUTHORISED_MIN: Final = 2
 
-# Where each row ends after ingestion: stored, counted as a duplicate, in the
-# unmatched queue or in quarantine, with the reason.
+# Destination of each row after ingestion: stored, counted as a duplicate, in
+# the unmatched queue or in quarantine, with the reason.
 OUTCOMES: Final = {
     None: "stored",
     "name_typo": "stored",
@@ -116,7 +116,7 @@ def apply_defects(
     as_of: date,
     registry_ids: pl.Series,
 ) -> pl.DataFrame:
-    """Draw and apply the defects; return the rows with ``DEFECT`` and copies.
+    """Draw and apply the defects, and return the rows with ``DEFECT`` and copies.
 
     ``registry_ids`` are the resident IDs of the registry, which IDs of people
     not in the registry must avoid.
@@ -188,7 +188,7 @@ def _identity_defects(
 def _outsiders(
     frame: pl.DataFrame, rng: np.random.Generator, registry_ids: pl.Series
 ) -> pl.DataFrame:
-    """Give ``not_in_registry`` rows a new person: a valid ID nobody here has."""
+    """Give ``not_in_registry`` rows a new person: a valid ID no person here has."""
     rows = np.flatnonzero(frame[DEFECT].eq("not_in_registry").fill_null(False))
     if rows.size == 0:
         return frame

@@ -1,7 +1,7 @@
 """Derived money and identifiers of feed rows: tax, housing fund, names, numbers.
 
 All rates and amounts here are ESTIMATES in the shape of Shanghai's rules,
-simplified to one month; they are not the rules' exact results.
+simplified to one month. They are not the rules' exact results.
 """
 
 from __future__ import annotations
@@ -100,8 +100,8 @@ def housing_fund(
 ) -> tuple[IntArray, IntArray]:
     """Return (monthly contribution, balance) in fen for each wage.
 
-    ESTIMATE: the balance holds 6 to 120 months of contributions, of which 30
-    to 100 % remain after withdrawals.
+    ESTIMATE: the balance contains 6 to 120 months of contributions, of which
+    30 to 100 % remain after withdrawals.
     """
     contribution = 2 * np.round(_base_fen(gross_fen) * HOUSING_FUND_RATE)
     months = rng.integers(6, 121, gross_fen.size)
@@ -132,7 +132,7 @@ def employer_names(rng: np.random.Generator, count: int) -> pl.Series:
 
 
 def institutions(rng: np.random.Generator, kind: str, count: int) -> pl.Series:
-    """Draw the bank, firm, insurer or platform that holds each account."""
+    """Draw the bank, firm, insurer or platform that keeps each account."""
     return _pick(rng, INSTITUTIONS[kind], count).alias("institution")
 
 

@@ -307,7 +307,7 @@ def _household_rows(
 
 
 def real_estate(context: FeedContext, rng: np.random.Generator) -> pl.DataFrame:
-    """One row per home, from the city's housing assets."""
+    """Write one row per home, from the city's housing assets."""
     homes, _, value = _household_rows(context, rng, "housing")
     urban = homes.join(
         context.city.households.select("hh_key", "community_code"), on="hh_key"
@@ -329,7 +329,7 @@ def real_estate(context: FeedContext, rng: np.random.Generator) -> pl.DataFrame:
 
 
 def vehicle(context: FeedContext, rng: np.random.Generator) -> pl.DataFrame:
-    """One row per vehicle, from the city's vehicle assets."""
+    """Write one row per vehicle, from the city's vehicle assets."""
     vehicles, _, value = _household_rows(context, rng, "vehicle")
     draw = rng.random(vehicles.height)
     kinds = np.full(vehicles.height, "car", dtype=object)
@@ -347,7 +347,7 @@ def vehicle(context: FeedContext, rng: np.random.Generator) -> pl.DataFrame:
 
 
 def financial_asset(context: FeedContext, rng: np.random.Generator) -> pl.DataFrame:
-    """One row per account, from deposits, securities and insurance."""
+    """Write one row per account, from deposits, securities and insurance."""
     parts = []
     for kind in ("deposits", "securities", "insurance"):
         accounts, _, balance = _household_rows(context, rng, kind)
@@ -385,7 +385,7 @@ def _move_to_internet_finance(
 def business_registration(
     context: FeedContext, rng: np.random.Generator
 ) -> pl.DataFrame:
-    """Active businesses of the self-employed, and some closed in the past."""
+    """Write the active businesses of the self-employed, and some closed earlier."""
     owners = context.incomes("business")["person_key"]
     employed = _employment(context, "employed")["person_key"]
     closed = employed.filter(
@@ -429,7 +429,7 @@ def business_registration(
 def housing_fund_accounts(
     context: FeedContext, rng: np.random.Generator
 ) -> pl.DataFrame:
-    """Housing provident fund accounts of employees."""
+    """Write the housing provident fund accounts of employees."""
     wages = wages_tax(context, rng)
     contribution, balance = housing_fund(rng, wages["gross_wage"].to_numpy())
     return _frame(
@@ -441,7 +441,7 @@ def housing_fund_accounts(
 
 
 def medical_claim(context: FeedContext, rng: np.random.Generator) -> pl.DataFrame:
-    """Claims settled this month; the seriously and chronically ill claim most."""
+    """Write the claims settled this month, most by the seriously or chronically ill."""
     illness = context.facts("illness")
     serious = illness.filter(pl.col("code") == "serious")["person_key"]
     chronic = illness.filter(pl.col("code") == "chronic")["person_key"]
@@ -471,10 +471,10 @@ def medical_claim(context: FeedContext, rng: np.random.Generator) -> pl.DataFram
 def disability_certificate(
     context: FeedContext, rng: np.random.Generator
 ) -> pl.DataFrame:
-    """Every certificate in the registry's disability facts.
+    """Write one row for every certificate in the registry's disability facts.
 
-    NOTE: valid_until stays empty, because validation rejects any date after
-    the day of ingestion and a current certificate expires in the future.
+    NOTE: valid_until stays empty, because the registry's facts record no
+    expiry and an invented one could end a certificate that the registry still lists.
     """
     facts = context.facts("disability")
     return _frame(
@@ -488,7 +488,7 @@ def disability_certificate(
 
 
 def school_enrolment(context: FeedContext, rng: np.random.Generator) -> pl.DataFrame:
-    """Pupils and students of this school year, with fees where schools charge."""
+    """Write the pupils and students of this school year, with fees where charged."""
     facts = context.facts("schooling")
     school_year = context.end.year if context.end.month >= 9 else context.end.year - 1
     draw = rng.random(facts.height)
@@ -512,7 +512,7 @@ def school_enrolment(context: FeedContext, rng: np.random.Generator) -> pl.DataF
 
 
 def utility_arrears(context: FeedContext, rng: np.random.Generator) -> pl.DataFrame:
-    """Unpaid water, power and gas bills, more often of poor households."""
+    """Write unpaid water, power and gas bills, more often of poor households."""
     city = context.city
     sizes = city.persons.group_by("hh_key").len()
     income = city.incomes.join(

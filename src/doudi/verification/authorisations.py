@@ -1,4 +1,4 @@
-"""Who may be checked, for which kinds of records, on a day."""
+"""Authorisation checks: the persons and kinds of records checkable on a day."""
 
 from __future__ import annotations
 

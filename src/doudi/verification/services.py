@@ -42,7 +42,7 @@ ADULT_AGE = 18
 
 
 class VerificationRefused(Exception):
-    """A verification that may not run; the message says why and what to do."""
+    """A verification that may not run. The message states why and what to do."""
 
 
 def _require_scope(actor: User, household: Household, roles: frozenset[Role]) -> None:

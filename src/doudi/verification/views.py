@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +19,8 @@ from doudi.registry.models import Household, Person
 from doudi.verification import pdf, queries, services
 from doudi.verification.forms import AuthorisationForm, VerifyForm
 from doudi.verification.models import Authorisation, RequestPurpose
+
+logger = logging.getLogger(__name__)
 
 
 def _user(request: HttpRequest) -> User:
@@ -43,6 +47,7 @@ def household(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             _record(user, pk, form)
         except ValidationError as error:
+            logger.info("authorisation for household %s rejected: invalid form", pk)
             form.add_error(None, error)
         else:
             messages.success(request, _("The authorisation was recorded."))
@@ -80,6 +85,7 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.revoke_authorisation(user, authorisation)
     except ValidationError as error:
+        logger.info("revoking authorisation %s failed", authorisation.pk)
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The authorisation was revoked."))
@@ -103,6 +109,9 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
             purpose=RequestPurpose(form.cleaned_data["purpose"]),
         )
     except (services.VerificationRefused, ValidationError) as error:
+        logger.info(
+            "verification of household %s rejected: %s", pk, type(error).__name__
+        )
         text = error.messages if isinstance(error, ValidationError) else [str(error)]
         messages.error(request, " ".join(text))
         return redirect("verification:household", pk=pk)

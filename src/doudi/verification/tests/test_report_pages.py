@@ -47,7 +47,7 @@ def report(users, household):
 
 
 def _english(user):
-    """Return a client for `user` that asks for English pages."""
+    """Return a client for `user` that requests English pages."""
     client = signed_in(user)
     client.cookies["django_language"] = "en"
     return client
