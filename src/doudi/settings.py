@@ -126,6 +126,10 @@ INSTALLED_APPS = [
     "doudi.exchange",
     "doudi.verification",
     "doudi.interop",
+    "doudi.workdays",
+    "doudi.cases",
+    "doudi.payments",
+    "doudi.services",
 ]
 
 MIDDLEWARE = [

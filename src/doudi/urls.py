@@ -15,6 +15,10 @@ urlpatterns = [
     path("verification/", include("doudi.verification.urls")),
     path("policy/", include("doudi.policychanges.urls")),
     path("exchange/", include("doudi.exchange.urls")),
+    path("cases/", include("doudi.cases.urls")),
+    path("payments/", include("doudi.payments.urls")),
+    path("workdays/", include("doudi.workdays.urls")),
+    path("services/", include("doudi.services.urls")),
     path("api/", api.urls),
     # The admin's own sign-out would skip the audit entry; use the project's.
     path("admin/logout/", sign_out, name="admin_logout"),
