@@ -6,9 +6,10 @@ Usage: python benchmarks/exchange.py --households 100000 --rows 1000000
 Each database runs in its own child process on a fresh database. The child
 loads a synthetic city and authorises a third of the households for every
 kind. It writes feed files for the city's persons (CSV and Parquet, half the
-rows each, with about 3 % defects) and times their ingestion: read,
-validate, quarantine, match and store. Samples of .xlsx and GB18030 CSV are timed
-separately, as is doudi.verification.batch.verify_all when it exists.
+rows each, with about 3 % defects) into an inbox folder and times one
+inbox run over them, as the monthly cycle does: read, validate, quarantine,
+match and store. Samples of .xlsx and GB18030 CSV are timed separately, each
+in an inbox run of its own, as is doudi.verification.batch.verify_all.
 Loading the city and writing the files are not timed. The last line
 printed is one JSON object.
 """
@@ -39,6 +40,7 @@ from common import (
 )
 
 BENCH_DB = "doudi_bench_exchange"
+SOURCE = "bench"
 AS_OF = date(2026, 6, 1)
 DEFECT_SHARE = 0.03
 AUTHORISED_SHARE = 1 / 3
@@ -202,7 +204,7 @@ def _setup(households: int, seed: int) -> tuple[Any, pl.DataFrame, pl.DataFrame]
         username="bench", role=Role.CITY_ADMIN, region=city_region, is_staff=True
     )
     source = DataSource.objects.create(
-        code="bench",
+        code=SOURCE,
         department="bench",
         kinds=list(FeedKind.values),
         delivery_mode="file",
@@ -240,42 +242,47 @@ def _write_feeds(
         pool = authorised if needs_authorisation(kind) else persons
         frame = feed_frame(pool, kind, n, rng)
         half = frame.height // 2
-        csv_path = folder / f"{kind}.csv"
+        kind_folder = folder / SOURCE / kind
+        kind_folder.mkdir(parents=True)
+        csv_path = kind_folder / f"{kind}.csv"
         frame.head(half).write_csv(csv_path)
-        parquet_path = folder / f"{kind}.parquet"
+        parquet_path = kind_folder / f"{kind}.parquet"
         frame.tail(frame.height - half).write_parquet(parquet_path)
         files += [(csv_path, kind), (parquet_path, kind)]
     return files
 
 
-def _ingest_all(
-    source: Any, files: list[tuple[Path, str]]
-) -> tuple[int, float, dict[str, int]]:
-    from doudi.exchange.ingest import ingest_file
+def _ingest_inbox(inbox: Path) -> tuple[int, float, dict[str, int]]:
+    """Ingest every file of the inbox folder in one run, as the cycle stage does."""
+    from doudi.exchange.inbox import process_inbox
 
-    totals = {"stored": 0, "quarantined": 0, "unmatched": 0, "duplicate": 0}
-    rows = 0
     started = time.perf_counter()
-    for path, kind in files:
-        batch = ingest_file(path, source=source, kind=kind, today=AS_OF)
-        rows += batch.rows_total
-        totals["stored"] += batch.rows_stored
-        totals["quarantined"] += batch.rows_quarantined
-        totals["unmatched"] += batch.rows_unmatched
-        totals["duplicate"] += batch.rows_duplicate
-    return rows, time.perf_counter() - started, totals
+    report = process_inbox(root=inbox, today=AS_OF)
+    seconds = time.perf_counter() - started
+    totals = {
+        name: report.rows[name]
+        for name in ("stored", "quarantined", "unmatched", "duplicate")
+    }
+    return report.rows["total"], seconds, totals
 
 
 def _samples(
     folder: Path, persons: pl.DataFrame, rows: int, seed: int
-) -> list[tuple[Path, str, str]]:
+) -> list[tuple[Path, str]]:
+    """Write the .xlsx and GB18030 samples, each into an inbox folder of its own."""
     rng = np.random.default_rng(seed + 1)
     sample = feed_frame(persons, "medical_claim", min(rows, SAMPLE_ROWS), rng)
-    xlsx = folder / "sample.xlsx"
-    sample.write_excel(xlsx)
-    gb = folder / "sample_gb18030.csv"
-    gb.write_bytes(sample.write_csv().encode("gb18030"))
-    return [(xlsx, "medical_claim", "xlsx"), (gb, "medical_claim", "gb18030")]
+    samples = []
+    for label, name in (("xlsx", "sample.xlsx"), ("gb18030", "sample.csv")):
+        kind_folder = folder / label / SOURCE / "medical_claim"
+        kind_folder.mkdir(parents=True)
+        path = kind_folder / name
+        if label == "xlsx":
+            sample.write_excel(path)
+        else:
+            path.write_bytes(sample.write_csv().encode("gb18030"))
+        samples.append((folder / label, label))
+    return samples
 
 
 def _verify_all_s() -> float | None:
@@ -294,12 +301,12 @@ def _verify_all_s() -> float | None:
 def _child(database: str, households: int, rows: int, seed: int) -> None:
     setup_django()
 
-    source, persons, authorised = _setup(households, seed)
+    _, persons, authorised = _setup(households, seed)
     with tempfile.TemporaryDirectory(prefix="doudi-feeds-") as tmp:
-        folder = Path(tmp)
-        files = _write_feeds(folder, persons, authorised, rows, seed)
-        samples = _samples(folder, persons, rows, seed)
-        ingested, seconds, totals = _ingest_all(source, files)
+        inbox = Path(tmp) / "inbox"
+        _write_feeds(inbox, persons, authorised, rows, seed)
+        samples = _samples(Path(tmp) / "samples", persons, rows, seed)
+        ingested, seconds, totals = _ingest_inbox(inbox)
         result: dict[str, Any] = {
             "database": database,
             "persons": persons.height,
@@ -308,8 +315,8 @@ def _child(database: str, households: int, rows: int, seed: int) -> None:
             "rows_per_s": round(ingested / seconds),
             **totals,
         }
-        for path, kind, label in samples:
-            count, took, _ = _ingest_all(source, [(path, kind)])
+        for sample_inbox, label in samples:
+            count, took, _ = _ingest_inbox(sample_inbox)
             result[f"{label}_rows_per_s"] = round(count / took)
     result["verify_all_s"] = _verify_all_s()
     result["peak_rss_mb"] = peak_rss_mb()

@@ -31,6 +31,7 @@ from doudi.policy.registry_frames import inputs_from_frames
 from doudi.policychanges.effective import effective_parameters
 from doudi.privacy import audit
 from doudi.privacy.choices import AuditAction
+from doudi.verification.engine_inputs import with_verified
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,8 @@ def assess_month(month: date) -> dict[str, object]:
 
     city = settings.DOUDI_CITY
     inputs = inputs_from_frames(frames, city_name=city)
+    # Department records replace declarations for recently verified households.
+    inputs, verified = with_verified(inputs, day)
     result = assess(inputs, params, city=city, on=day)
     chunks = storage.encode_trace(
         storage.trace_frame(result.households, result.schemes)
@@ -84,6 +87,7 @@ def assess_month(month: date) -> dict[str, object]:
         "households": households,
         "assessments": rows.height,
         "may_qualify": int(rows["eligible"].sum()),
+        "verified_households": verified,
         "as_of": day.isoformat(),
         "read_s": round(read_s, 1),
         "assess_s": round(assess_s, 1),

@@ -23,6 +23,7 @@ from doudi.exchange.kinds import FeedKind
 from doudi.exchange.models import BatchStatus, Channel, DataSource
 from doudi.exchange.pipeline import DeliveryError, ingest_file
 from doudi.exchange.reading import EXTENSIONS
+from doudi.exchange.run_cache import run_cache
 
 logger = logging.getLogger(__name__)
 DONE = "done"
@@ -67,9 +68,10 @@ def process_inbox(
         if not acquired:
             logger.warning("exchange inbox is being processed by another run; skipped")
             return report
-        for path, source, kind in _waiting(root):
-            report.files += 1
-            _process(path, source, kind, root, report, today)
+        with run_cache():
+            for path, source, kind in _waiting(root):
+                report.files += 1
+                _process(path, source, kind, root, report, today)
     return report
 
 

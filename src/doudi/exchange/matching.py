@@ -11,6 +11,7 @@ import hashlib
 import io
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 
 import polars as pl
 from django.db import connection
@@ -138,27 +139,51 @@ def _index_frame(rows: Sequence[tuple[str, int]]) -> pl.DataFrame:
 def candidates(names: pl.Series, births: pl.Series) -> list[list[int]]:
     """Return, per row, the ids of persons with that name and birth date."""
     name_indexes = blind_indexes(names.str.strip_chars(), NAME_DOMAIN)
-    pairs = (
-        pl.DataFrame({"name_index": name_indexes, "birth_date": births})
-        .drop_nulls()
-        .unique()
-        .sort("name_index")
+    rows = pl.DataFrame({"name_index": name_indexes, "birth_date": births})
+    wanted = rows.drop_nulls().unique()
+    found = _persons_named(
+        wanted.get_column("name_index").unique().to_list(),
+        wanted.get_column("birth_date").unique().to_list(),
     )
-    # Filtering on the birth dates too keeps common names from loading
-    # thousands of persons. The exact pairs are matched below.
-    found: list[tuple[str, object, int]] = []
-    for chunk in pairs.iter_slices(CHUNK):
-        found += Person.objects.filter(
-            name_index__in=chunk["name_index"].unique().to_list(),
-            birth_date__in=chunk["birth_date"].unique().to_list(),
-        ).values_list("name_index", "birth_date", "id")
-    by_key: dict[tuple[str, object], list[int]] = {}
-    for name_index, born, person_id in found:
-        by_key.setdefault((name_index, born), []).append(person_id)
-    return [
-        sorted(by_key.get((name_index, born), []))
-        for name_index, born in zip(name_indexes, births, strict=True)
-    ]
+    people = (
+        found.join(wanted, on=["name_index", "birth_date"], how="semi")
+        .group_by("name_index", "birth_date")
+        .agg(pl.col("person_id").sort())
+    )
+    matched = rows.join(
+        people, on=["name_index", "birth_date"], how="left", maintain_order="left"
+    )
+    return [ids or [] for ids in matched.get_column("person_id").to_list()]
+
+
+def _persons_named(name_indexes: list[str], births: list[date]) -> pl.DataFrame:
+    """Return name_index, birth_date and person_id of persons with the names.
+
+    On SQLite, filtering by name only lets the (name_index, birth_date) index
+    answer alone; the exact pairs are kept by the caller.
+    """
+    table = connection.ops.quote_name(Person._meta.db_table)
+    sql = f"SELECT name_index, birth_date, id FROM {table} WHERE "  # noqa: S608
+    rows: list[tuple[str, object, int]] = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # PostgreSQL searches the index by both lists at once.
+            cursor.execute(
+                sql + "name_index = ANY(%s) AND birth_date = ANY(%s)",
+                [name_indexes, births],
+            )
+            rows = cursor.fetchall()
+        else:
+            for offset in range(0, len(name_indexes), CHUNK):
+                chunk = name_indexes[offset : offset + CHUNK]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(sql + f"name_index IN ({marks})", chunk)
+                rows += cursor.fetchall()
+    return pl.DataFrame(
+        rows,
+        schema={"name_index": pl.String, "birth_date": pl.Date, "person_id": pl.Int64},
+        orient="row",
+    )
 
 
 def any_in(candidate_lists: Iterable[list[int]], allowed: set[int]) -> list[bool]:

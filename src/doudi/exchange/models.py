@@ -146,10 +146,28 @@ class ExchangeFact(models.Model):
     `superseded_by` on the facts it replaces, so history is kept.
     """
 
-    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="facts")
+    # Facts are loaded in the millions, so each costs as little as it can.
+    # The foreign keys have no indexes of their own: the two composite
+    # indexes below start with them, and superseded_by is indexed only where
+    # it is set. They have no database constraints either, whose per-row
+    # check (on PostgreSQL a row lock on the person) costs about as much as
+    # the insert: the pipeline writes only ids it read in the same run,
+    # persons and batches are never deleted, and Django's PROTECT still
+    # stops a deletion by looking here first.
+    batch = models.ForeignKey(
+        Batch,
+        on_delete=models.PROTECT,
+        related_name="facts",
+        db_index=False,
+        db_constraint=False,
+    )
     row_number = models.PositiveIntegerField(_("row"))
     person = models.ForeignKey(
-        "registry.Person", on_delete=models.PROTECT, related_name="exchange_facts"
+        "registry.Person",
+        on_delete=models.PROTECT,
+        related_name="exchange_facts",
+        db_index=False,
+        db_constraint=False,
     )
     kind = models.CharField(_("kind of records"), max_length=32, choices=FeedKind)
     category = models.CharField(_("category"), max_length=8, choices=FactCategory)
@@ -167,6 +185,8 @@ class ExchangeFact(models.Model):
         null=True,
         blank=True,
         related_name="replaced_facts",
+        db_index=False,
+        db_constraint=False,
     )
 
     class Meta:
@@ -175,6 +195,11 @@ class ExchangeFact(models.Model):
         indexes = [
             models.Index(fields=["person", "category", "valid_from"]),
             models.Index(fields=["batch", "row_number"]),
+            models.Index(
+                fields=["superseded_by"],
+                condition=Q(superseded_by__isnull=False),
+                name="exchange_fact_superseded",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -35,7 +35,7 @@ from doudi.exchange.facts import fact_frame
 from doudi.exchange.feeds import FEEDS, PERSON_FIELDS, FeedSpec
 from doudi.exchange.identity import canonical_ids
 from doudi.exchange.kinds import FeedKind
-from doudi.exchange.matching import any_in, blind_indexes, candidates, person_ids
+from doudi.exchange.matching import any_in, candidates
 from doudi.exchange.models import (
     Batch,
     BatchStatus,
@@ -50,6 +50,11 @@ from doudi.exchange.models import (
     UnmatchedRecord,
 )
 from doudi.exchange.reading import UnreadableFile, format_of, read_bytes
+from doudi.exchange.run_cache import (
+    authorised_person_frame,
+    person_ids,
+    resident_id_indexes,
+)
 from doudi.exchange.validation import (
     ROW,
     Context,
@@ -66,7 +71,6 @@ from doudi.privacy.keys import keyring
 from doudi.privacy.models import User
 from doudi.registry.bulk_indexes import rebuilt_after
 from doudi.registry.models import Region
-from doudi.verification.authorisations import authorised_person_frame
 
 logger = logging.getLogger(__name__)
 
@@ -456,7 +460,7 @@ def _match(valid: pl.DataFrame, today: date) -> pl.DataFrame:
     valid = valid.with_columns(
         ids["canonical"].alias("canonical_id"), ids["problem"].alias("id_problem")
     )
-    hashes = blind_indexes(valid["canonical_id"], "person.resident_id")
+    hashes = resident_id_indexes(valid["canonical_id"])
     valid = valid.with_columns(hashes.alias("resident_id_index"))
     found = person_ids(valid["resident_id_index"])
     return valid.join(found, on="resident_id_index", how="left", maintain_order="left")

@@ -74,7 +74,9 @@ class Household(models.Model):
 
 class Person(models.Model):
     name = EncryptedTextField(_("name"))
-    name_index = models.CharField(max_length=32, db_index=True, editable=False)
+    # Indexed with the birth date below: matching department records looks
+    # persons up by both, and the index then answers without the table.
+    name_index = models.CharField(max_length=32, editable=False)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex)
     birth_date = models.DateField(_("birth date"))
     resident_id = EncryptedTextField(_("resident ID"))
@@ -99,6 +101,9 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("persons")
+        indexes = [
+            models.Index(fields=["name_index", "birth_date"], name="person_name_birth"),
+        ]
 
     def __str__(self) -> str:
         return f"{_('Person')} {self.pk}"

@@ -1,4 +1,4 @@
-"""Verify every household due for review, and hand verified figures to the engine.
+"""Verify every household due for review.
 
 A household is due on a day when both hold:
 
@@ -18,9 +18,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
@@ -31,14 +29,6 @@ from django.utils import timezone
 from doudi.assessments.registry_inputs import Query, read_query
 from doudi.core.bulk import insert_frame
 from doudi.core.locks import single_run
-from doudi.policy.inputs import (
-    ASSET_KINDS,
-    ASSETS,
-    INCOME_KINDS,
-    INCOMES,
-    SPENDING,
-    SPENDING_KINDS,
-)
 from doudi.privacy import audit
 from doudi.privacy.choices import AuditAction, Purpose
 from doudi.registry import bulk_indexes
@@ -252,92 +242,3 @@ def _insert_requests(run: VerificationRun, due: pl.DataFrame) -> pl.DataFrame:
     )
     insert_frame(VerificationRequest._meta.db_table, frame)
     return read_query(_RUN_REQUESTS, [run.pk])
-
-
-@dataclass(frozen=True)
-class VerifiedInputs:
-    """Verified figures in the shapes of the engine's input tables.
-
-    Every income row has `source` "verified"; a household built from these
-    frames carries `data_source` "verified".
-    """
-
-    incomes: pl.DataFrame
-    assets: pl.DataFrame
-    spending: pl.DataFrame
-
-
-def verified_inputs(household_ids: Sequence[int], on: date) -> VerifiedInputs:
-    """Return the verified incomes, assets and spending of the households on `on`.
-
-    Only kinds of the engine's input tables are kept. NOTE: department records of
-    business assets and housing fund balances appear in reports but not
-    here, because the engine has no asset kind for them.
-    """
-    facts = figures.verified_facts(on, list(household_ids))
-    category = pl.col("category")
-    incomes = (
-        facts.filter((category == "income") & pl.col("item").is_in(list(INCOME_KINDS)))
-        .group_by("person_id", "item")
-        .agg(pl.col("amount_fen").sum())
-    )
-    assets = (
-        facts.filter((category == "asset") & pl.col("item").is_in(list(ASSET_KINDS)))
-        .group_by("household_id", "item")
-        .agg(
-            pl.col("amount_fen").sum(),
-            pl.col("quantity").sum(),
-            records=pl.len(),
-        )
-    )
-    spending = (
-        facts.filter(
-            (category == "spending") & pl.col("item").is_in(list(SPENDING_KINDS))
-        )
-        .group_by("household_id", "item")
-        .agg(pl.col("amount_fen").sum())
-    )
-    return VerifiedInputs(
-        incomes=_engine_incomes(incomes),
-        assets=_engine_assets(assets),
-        spending=spending.select(
-            "household_id", kind="item", amount_12m_fen="amount_fen"
-        )
-        .sort("household_id", "kind")
-        .cast(SPENDING.full_schema),
-    )
-
-
-def _engine_incomes(incomes: pl.DataFrame) -> pl.DataFrame:
-    return (
-        incomes.select(
-            "person_id",
-            kind="item",
-            monthly_fen="amount_fen",
-            source=pl.lit("verified"),
-        )
-        .sort("person_id", "kind")
-        .cast(INCOMES.full_schema)
-    )
-
-
-def _engine_assets(assets: pl.DataFrame) -> pl.DataFrame:
-    """Housing quantities are floor areas; vehicle quantities are counts."""
-    item = pl.col("item")
-    count = (
-        pl.when(item == "vehicle")
-        .then(pl.col("quantity").fill_null(pl.col("records").cast(pl.Float64)))
-        .otherwise(pl.col("records").cast(pl.Float64))
-    )
-    return (
-        assets.select(
-            "household_id",
-            kind="item",
-            count=count.round(0),
-            value_fen="amount_fen",
-            floor_area_m2=pl.when(item == "housing").then(pl.col("quantity")),
-            for_seriously_ill=pl.lit(None, dtype=pl.Boolean),
-        )
-        .sort("household_id", "kind")
-        .cast(ASSETS.full_schema)
-    )

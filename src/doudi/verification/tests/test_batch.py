@@ -23,7 +23,8 @@ from doudi.registry.choices import AssetKind
 from doudi.verification import batch as batch_module
 from doudi.verification import services
 from doudi.verification.authorisations import NEEDED_KINDS
-from doudi.verification.batch import verified_inputs, verify_all
+from doudi.verification.batch import verify_all
+from doudi.verification.engine_inputs import verified_inputs
 from doudi.verification.models import (
     RequestPurpose,
     VerificationItem,
