@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doudi.exchange.kinds import FeedKind
+from doudi.exchange.models import Batch
 from doudi.privacy import audit
 from doudi.privacy.choices import AuditAction, Purpose, Role
 from doudi.privacy.models import User
-from doudi.registry.models import Household, Person
+from doudi.registry.models import Household, HouseholdAsset, Person, PersonFact
 from doudi.verification import figures
 from doudi.verification.authorisations import member_ids, refusal_reason
 from doudi.verification.models import (
@@ -223,6 +224,53 @@ def verify_household(
     if reason is not None:
         logger.info("verification of household %d refused", household.pk)
         raise VerificationRefused(reason)
+    with transaction.atomic():
+        # Serialise requests for one household, so that a second click does
+        # not store a second report of the same data.
+        Household.objects.select_for_update().filter(pk=household.pk).first()
+        existing = _unchanged_since(household, as_of, purpose)
+        if existing is not None:
+            return existing
+        return _new_request(actor, household, as_of, purpose)
+
+
+def _unchanged_since(
+    household: Household, as_of: date, purpose: RequestPurpose
+) -> VerificationRequest | None:
+    """Return the latest request for the same day and purpose if no data came since.
+
+    New data is a stored department batch, a declared fact of a member or a
+    declared asset of the household recorded after the request.
+    """
+    latest = (
+        VerificationRequest.objects.filter(
+            household=household,
+            as_of=as_of,
+            purpose=purpose,
+            status=RequestStatus.COMPLETED,
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if latest is None:
+        return None
+    since = latest.created_at
+    members = member_ids(household.pk, as_of)
+    newer = (
+        Batch.objects.filter(received_at__gte=since).exists()
+        or PersonFact.objects.filter(
+            person_id__in=members, recorded_at__gte=since
+        ).exists()
+        or HouseholdAsset.objects.filter(
+            household=household, recorded_at__gte=since
+        ).exists()
+    )
+    return None if newer else latest
+
+
+def _new_request(
+    actor: User, household: Household, as_of: date, purpose: RequestPurpose
+) -> VerificationRequest:
     request = VerificationRequest.objects.create(
         household=household,
         as_of=as_of,
