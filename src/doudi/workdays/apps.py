@@ -6,3 +6,9 @@ class WorkdaysConfig(AppConfig):
     name = "doudi.workdays"
     label = "workdays"
     verbose_name = _("Working-day calendar")
+
+    def ready(self) -> None:
+        from doudi.workdays import calendar
+        from doudi.workdays.source import DatabaseScheduleSource
+
+        calendar.use_schedule_source(DatabaseScheduleSource())

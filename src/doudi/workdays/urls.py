@@ -1,4 +1,9 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from doudi.workdays import views
 
 app_name = "workdays"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.schedule_list, name="schedules"),
+    path("load/", views.load, name="load"),
+]
