@@ -14,6 +14,7 @@ from doudi.exchange.api import router as exchange_router
 from doudi.privacy import access
 from doudi.privacy.models import User
 from doudi.registry import queries
+from doudi.services.api import router as services_router
 
 api = NinjaAPI(
     title="doudi",
@@ -23,6 +24,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/v1/exchange/", exchange_router)
+api.add_router("/v1/hsds/", services_router)
 
 
 class HouseholdOut(Schema):
