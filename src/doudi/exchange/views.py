@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet, TextChoices
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -166,6 +167,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        started = timezone.now()
         try:
             batch = ingest_bytes(
                 data["file"].read(),
@@ -180,13 +182,23 @@ def upload(request: HttpRequest) -> HttpResponse:
             logger.warning("exchange upload by user %s rejected: %s", user.pk, error)
             form.add_error(None, str(error))
         else:
-            _upload_message(request, batch)
+            _upload_message(request, batch, repeated=batch.received_at < started)
             return redirect("exchange:batch_detail", pk=batch.pk)
     return render(request, "exchange/upload.html", {"form": form})
 
 
-def _upload_message(request: HttpRequest, batch: Batch) -> None:
-    if batch.status == BatchStatus.REJECTED:
+def _upload_message(request: HttpRequest, batch: Batch, *, repeated: bool) -> None:
+    if repeated:
+        # The same bytes again find the batch they made the first time.
+        messages.info(
+            request,
+            _(
+                "This file was already received on %(day)s as batch %(pk)s; "
+                "nothing was changed."
+            )
+            % {"day": timezone.localtime(batch.received_at).date(), "pk": batch.pk},
+        )
+    elif batch.status == BatchStatus.REJECTED:
         messages.error(
             request,
             _("The file was rejected whole: %(error)s") % {"error": batch.error},

@@ -263,6 +263,19 @@ def test_upload_csv_shows_batch(operator, source, persons):
     assert f"?batch={batch.pk}" in content
 
 
+def test_same_upload_again_says_nothing_changed(operator, source, persons):
+    data = csv_bytes([claim()])
+    client = signed_in(operator)
+    _upload(client, source, "claims.csv", data)
+
+    response = _upload(client, source, "claims-again.csv", data)
+
+    batch = Batch.objects.get()
+    content = response.content.decode()
+    assert "already received on" in content
+    assert f"as batch {batch.pk}; nothing was changed" in content
+
+
 def test_rejected_upload_shows_message(operator, source, persons):
     response = _upload(signed_in(operator), source, "claims.csv", b"name\nx\n")
     batch = Batch.objects.get()
