@@ -182,6 +182,14 @@ def _check_kinds(kinds: list[str]) -> None:
 
 
 @transaction.atomic
+def require_can_revoke(actor: User, authorisation: Authorisation) -> None:
+    """Raise PermissionDenied unless `actor` may revoke `authorisation`."""
+    household = Household.objects.select_related("region").get(
+        pk=authorisation.household_id
+    )
+    _require_scope(actor, household, AUTHORISATION_ROLES)
+
+
 def revoke_authorisation(actor: User, authorisation: Authorisation) -> Authorisation:
     """Revoke an authorisation from now on; verifications already made remain."""
     authorisation = Authorisation.objects.select_for_update().get(pk=authorisation.pk)

@@ -78,10 +78,15 @@ def _record(user: User, pk: int, form: AuthorisationForm) -> None:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask to confirm (GET), then revoke (POST): a revocation cannot be undone."""
     user = _user(request)
     authorisation = get_object_or_404(Authorisation, pk=pk)
+    if request.method == "GET":
+        services.require_can_revoke(user, authorisation)
+        context = {"authorisation": authorisation}
+        return render(request, "verification/revoke_confirm.html", context)
     try:
         services.revoke_authorisation(user, authorisation)
     except ValidationError as error:

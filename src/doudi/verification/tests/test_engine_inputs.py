@@ -96,10 +96,11 @@ def test_verification_older_than_review_interval_is_not_used(declared_and_found)
     assert _incomes(tables)[(alice().pk, "wages")] == (250_000, "declared")
 
 
-def test_verification_after_the_day_is_not_used(declared_and_found):
+def test_verification_after_the_day_is_not_used(declared_and_found, household):
     verify_all(AS_OF)
     earlier = date(2025, 5, 31)
 
     tables, verified = with_verified(_inputs(earlier), earlier)
 
     assert verified == 0
+    assert _source(tables, household) == "declared"

@@ -267,6 +267,29 @@ def test_revoke_on_page(users, household) -> None:
     assert item.revoked_at is not None
 
 
+def test_revoke_asks_to_confirm_first(users, household) -> None:
+    item = authorise(users["owner"], household)
+    client = signed_in(users["owner"])
+    client.cookies["django_language"] = "en"
+
+    response = client.get(f"/verification/authorisations/{item.pk}/revoke")
+
+    assert response.status_code == 200
+    assert "cannot be undone" in response.content.decode()
+    item.refresh_from_db()
+    assert item.revoked_at is None
+
+
+def test_outsider_cannot_open_revoke_page(users, household) -> None:
+    item = authorise(users["owner"], household)
+
+    response = signed_in(users["outsider"]).get(
+        f"/verification/authorisations/{item.pk}/revoke"
+    )
+
+    assert response.status_code == 403
+
+
 def test_resident_cannot_open(users, report, household) -> None:
     resident = make_user("resident", Role.RESIDENT, None, person=alice())
 
