@@ -28,8 +28,10 @@ install: $(VENV)/.installed
 demo: install
 	$(BIN)/doudi migrate --noinput -v0
 	$(BIN)/doudi synth --households $(DEMO_HOUSEHOLDS) --seed $(DEMO_SEED) --feeds
+	$(BIN)/doudi services demo
 	$(BIN)/doudi cycle --month $$(date +%Y-%m)
 	$(BIN)/doudi demo
+	$(BIN)/doudi cases_demo
 
 run: demo
 	@echo "Serving on http://$(ADDR)/ (Ctrl-C stops)"

@@ -217,6 +217,10 @@ LOGOUT_REDIRECT_URL = "privacy:login"
 OTP_TOTP_ISSUER = "doudi"
 LOGIN_FAILURE_LIMIT = env_int("DOUDI_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_LOCKOUT_SECONDS = env_int("DOUDI_LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
+# Largest document a caseworker may attach to a case.
+CASE_DOCUMENT_MAX_BYTES = env_int(
+    "DOUDI_CASE_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1
+)
 # Demo accounts may skip the second factor only in development, so that the
 # demo can be opened without an authenticator app.
 OTP_REQUIRED = env_bool("DOUDI_OTP_REQUIRED", ENVIRONMENT != Environment.DEVELOPMENT)

@@ -6,3 +6,6 @@ class PaymentsConfig(AppConfig):
     name = "doudi.payments"
     label = "payments"
     verbose_name = _("Awards and payments")
+
+    def ready(self) -> None:
+        from doudi.payments import stages  # noqa: F401  registers the cycle stage

@@ -283,6 +283,14 @@ _SPECS: Final = (
         "Payment continues this long after work lifts income above the line.",
     ),
     ParameterSpec(
+        "payment.prorate",
+        Unit.NONE,
+        ValueKind.CHOICE,
+        "'whole_months' pays every month in payment in full; 'daily' pays a "
+        "part month for its days.",
+        ("whole_months", "daily"),
+    ),
+    ParameterSpec(
         "work.refusals_limit",
         Unit.COUNT,
         ValueKind.INTEGER,

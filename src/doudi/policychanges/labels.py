@@ -54,6 +54,7 @@ PARAMETER_LABELS: Final[dict[str, Promise]] = {
     ),
     "recheck.after_death_months": _("Re-check after a member dies, within"),
     "exit.gradual_months": _("Gradual exit: payment continues for"),
+    "payment.prorate": _("How a part month is paid"),
     "work.refusals_limit": _("Refusals of suitable work allowed"),
     "survey.min_investigators": _("Minimum investigators on a household survey"),
     "limits.survey_start": _("Time limit to start the household survey"),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from doudi.cases.queries import can_use_queue
 from doudi.privacy import access
 from doudi.privacy.choices import Role
 from doudi.privacy.models import User
@@ -19,4 +20,9 @@ def staff_context(request: HttpRequest) -> dict[str, object]:
         "nav_statistics": access.is_staff_role(user),
         "nav_policy": user.is_active and user.role == Role.CITY_ADMIN,
         "nav_exchange": access.can_operate_exchange(user),
+        "nav_workdays": user.is_active and user.role == Role.CITY_ADMIN,
+        "nav_cases": can_use_queue(user),
+        "nav_services": access.is_staff_role(user),
+        "nav_payments": user.is_active
+        and user.role in {Role.DISTRICT_APPROVER, Role.CITY_ADMIN},
     }

@@ -15,8 +15,10 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
 from doudi.assessments.queries import latest_for
+from doudi.payments.permissions import READING_ROLES
+from doudi.payments.queries import awards_for_household
 from doudi.privacy import access
-from doudi.privacy.choices import Purpose
+from doudi.privacy.choices import Purpose, Role
 from doudi.privacy.models import User
 from doudi.registry import queries, statistics
 
@@ -83,6 +85,10 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "household": view,
         "assessments": assessments,
+        "can_open_case": user.is_active and user.role == Role.COMMUNITY_WORKER,
+        # Awards show money, so only the roles that decide on them see them.
+        "show_awards": user.role in READING_ROLES,
+        "awards": awards_for_household(user, view.row.pk),
         "can_reveal": access.can_reveal_full_id(user),
         "purposes": [Purpose.CASE_WORK, Purpose.VERIFICATION, Purpose.MONITORING],
     }

@@ -13,13 +13,23 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
+from doudi.cases.models import (
+    Case,
+    CaseDocument,
+    CaseEvent,
+    Objection,
+    PublicNotice,
+    SurveyRecord,
+)
 from doudi.conftest import ALICE_ID
 from doudi.exchange.models import Batch, DataSource, QuarantinedRow, UnmatchedRecord
+from doudi.payments.models import Award, ReportedChange
 from doudi.privacy import rotation
 from doudi.privacy.choices import AuditAction
 from doudi.privacy.keys import reset_keyring
-from doudi.privacy.models import AuditEntry
+from doudi.privacy.models import AuditEntry, User
 from doudi.registry import queries, services
 from doudi.registry.choices import FactKind
 from doudi.registry.models import Household, Person, PersonFact
@@ -34,6 +44,15 @@ ENCRYPTED_COLUMNS = {
     ("exchange_datasource", "query_secret"),
     ("exchange_quarantinedrow", "raw"),
     ("exchange_unmatchedrecord", "raw"),
+    ("cases_case", "declaration"),
+    ("cases_case", "recommendation_explanation"),
+    ("cases_case", "refusal_reason"),
+    ("cases_casedocument", "original_name"),
+    ("cases_caseevent", "note"),
+    ("cases_objection", "summary"),
+    ("cases_surveyrecord", "findings"),
+    ("payments_award", "payee"),
+    ("payments_reportedchange", "description"),
 }
 ENCRYPTED_FIELDS = {
     Household: ["address"],
@@ -42,6 +61,13 @@ ENCRYPTED_FIELDS = {
     DataSource: ["query_secret"],
     QuarantinedRow: ["raw"],
     UnmatchedRecord: ["raw"],
+    Case: ["declaration", "recommendation_explanation", "refusal_reason"],
+    CaseDocument: ["original_name"],
+    CaseEvent: ["note"],
+    Objection: ["summary"],
+    SurveyRecord: ["findings"],
+    Award: ["payee"],
+    ReportedChange: ["description"],
 }
 
 
@@ -88,7 +114,98 @@ def records(users, household, far_household) -> dict[tuple[str, int, str], objec
     UnmatchedRecord.objects.create(
         batch=batch, row_number=2, raw='{"name": "示例乙"}', reason="missing_id"
     )
+    _case_records(users["owner"], household)
     return _plain_values()
+
+
+def _case_records(worker: User, household: Household) -> None:
+    """Create a case and an award with every encrypted field of theirs set."""
+    now = timezone.now()
+    today = timezone.localdate()
+    case = Case.objects.create(
+        household=household,
+        scheme="dibao",
+        channel="walk_in",
+        opened_at=now,
+        declaration='{"incomes": []}',
+        recommendation_explanation="示例说明",
+        refusal_reason="示例理由",
+    )
+    CaseDocument.objects.create(
+        case=case,
+        kind="other",
+        original_name="示例材料.pdf",
+        stored_name="0" * 32 + ".pdf",
+        content_type="application/pdf",
+        size=1,
+        sha256="0" * 64,
+        uploaded_by=worker,
+        uploaded_at=now,
+    )
+    CaseEvent.objects.create(
+        case=case,
+        actor_label="示例",
+        role="community_worker",
+        step="accept",
+        action="accept",
+        at=now,
+        note="示例备注",
+    )
+    SurveyRecord.objects.create(
+        case=case,
+        visited_on=today,
+        members_present=1,
+        housing="rented",
+        living_conditions="poor",
+        declaration_matches=True,
+        opinion="agree",
+        recorded_by=worker,
+        recorded_at=now,
+        findings="示例调查结果",
+    )
+    street = household.region.parent
+    assert street is not None
+    notice = PublicNotice.objects.create(
+        case=case,
+        street=street,
+        masked_name="示*",
+        household_size=1,
+        amount_fen=100,
+        starts_on=today,
+        ends_on=today,
+        started_by=worker,
+    )
+    Objection.objects.create(
+        notice=notice,
+        received_on=today,
+        summary="示例异议",
+        recorded_by=worker,
+        recorded_at=now,
+    )
+    award = Award.objects.create(
+        household=household,
+        scheme="dibao",
+        amount_fen=100,
+        approved_on=today,
+        start_month=today.replace(day=1),
+        starts_on=today.replace(day=1),
+        status_since=today,
+        review_interval_months=12,
+        next_review_on=today,
+        district_code="310101",
+        granted_by=worker,
+        granted_at=now,
+        payee='{"holder": "示例", "number": "6200000000000000001"}',
+    )
+    ReportedChange.objects.create(
+        award=award,
+        category="other",
+        reported_on=today,
+        description="示例变化",
+        description_index="0" * 32,
+        recorded_by=worker,
+        recorded_at=now,
+    )
 
 
 def _plain_values() -> dict[tuple[str, int, str], object]:
