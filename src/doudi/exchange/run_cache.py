@@ -48,7 +48,10 @@ class PersonIndex:
     def lookup(self, indexes: pl.Series) -> pl.DataFrame:
         self._add_newer()
         requested = indexes.drop_nulls().unique().to_frame("resident_id_index")
-        return self.frame.join(requested, on="resident_id_index", how="semi")
+        # Joining the batch's few IDs to the whole index measured faster
+        # than a semi join of the index (0.10 s against 0.15 s for 140,000
+        # IDs among 2,300,000) and than Python dictionaries (0.35 s).
+        return requested.join(self.frame, on="resident_id_index", how="inner")
 
     def _add_newer(self) -> None:
         newer = _persons_above(self.highest_id)
