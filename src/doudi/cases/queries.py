@@ -92,6 +92,18 @@ def can_use_queue(user: object) -> bool:
     )
 
 
+def household_cases(user: User, household_id: int) -> list[Case] | None:
+    """Return the household's cases, newest first, or None for a role without cases.
+
+    The caller has already checked that the household is in the user's region.
+    """
+    if not can_use_queue(user):
+        return None
+    return list(
+        Case.objects.filter(household_id=household_id).order_by("-opened_at", "-pk")
+    )
+
+
 def _require_staff(user: User) -> Region:
     if not can_use_queue(user) or user.region is None:
         raise PermissionDenied(_("Your role has no work queue."))

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
 from doudi.assessments.queries import latest_for
+from doudi.cases.queries import household_cases
 from doudi.payments.permissions import READING_ROLES
 from doudi.payments.queries import awards_for_household
 from doudi.privacy import access
@@ -86,6 +87,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "household": view,
         "assessments": assessments,
         "can_open_case": user.is_active and user.role == Role.COMMUNITY_WORKER,
+        "cases": household_cases(user, view.row.pk),
         # Awards show money, so only the roles that decide on them see them.
         "show_awards": user.role in READING_ROLES,
         "awards": awards_for_household(user, view.row.pk),
