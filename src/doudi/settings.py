@@ -216,6 +216,10 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "privacy:login"
 OTP_TOTP_ISSUER = "doudi"
 LOGIN_FAILURE_LIMIT = env_int("DOUDI_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+# Failures from one address, across all accounts, before the address locks.
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int(
+    "DOUDI_LOGIN_ADDRESS_FAILURE_LIMIT", 50, minimum=1
+)
 LOGIN_LOCKOUT_SECONDS = env_int("DOUDI_LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
 # Largest document a caseworker may attach to a case.
 CASE_DOCUMENT_MAX_BYTES = env_int(

@@ -1,4 +1,11 @@
-"""Login throttling: too many failures for one account or one address locks it."""
+"""Login throttling: too many failures for one account or one address locks it.
+
+An account locks after LOGIN_FAILURE_LIMIT failures. An address locks only
+after LOGIN_ADDRESS_FAILURE_LIMIT failures across all accounts, a much
+higher number, because a whole office or a reverse proxy may share one
+address: one person's typing errors must not lock everyone out, while
+guessing across many accounts from one address is still stopped.
+"""
 
 from __future__ import annotations
 
@@ -21,8 +28,10 @@ def _keys(username: str, ip: str | None) -> list[str]:
 
 
 def is_locked(username: str, ip: str | None) -> bool:
-    limit = settings.LOGIN_FAILURE_LIMIT
-    return any((cache.get(key) or 0) >= limit for key in _keys(username, ip))
+    if (cache.get(_key("user", username.lower())) or 0) >= settings.LOGIN_FAILURE_LIMIT:
+        return True
+    limit = settings.LOGIN_ADDRESS_FAILURE_LIMIT
+    return bool(ip) and (cache.get(_key("ip", ip or "")) or 0) >= limit
 
 
 def record_failure(username: str, ip: str | None) -> None:

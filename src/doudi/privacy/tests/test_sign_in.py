@@ -143,7 +143,7 @@ def test_optional_code_must_be_right_if_given(settings, worker, device):
 
 
 def test_success_keeps_address_failure_count(settings, worker, users):
-    settings.LOGIN_FAILURE_LIMIT = 3
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 3
     settings.OTP_REQUIRED = False
     for _ in range(2):
         _sign_in(Client(), "outsider", WRONG_PASSWORD)
@@ -295,10 +295,21 @@ def test_lockout_ignores_name_case(settings, worker):
 
 def test_lockout_by_address(settings, worker):
     settings.OTP_REQUIRED = False
-    for number in range(settings.LOGIN_FAILURE_LIMIT):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 8
+    for number in range(8):
         _sign_in(Client(REMOTE_ADDR="192.0.2.20"), f"guess{number}", WRONG_PASSWORD)
     response = _sign_in(Client(REMOTE_ADDR="192.0.2.20"), "signer", PASSWORD)
     assert response.status_code == 400
+
+
+def test_one_accounts_failures_leave_others_open(settings, worker):
+    # An office behind one address: one person's typing errors lock only
+    # that person's account.
+    settings.OTP_REQUIRED = False
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        _sign_in(Client(REMOTE_ADDR="192.0.2.40"), "someone", WRONG_PASSWORD)
+    response = _sign_in(Client(REMOTE_ADDR="192.0.2.40"), "signer", PASSWORD)
+    assert response.status_code == 302
 
 
 def test_locked_attempt_is_audited(settings, worker):
