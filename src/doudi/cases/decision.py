@@ -68,9 +68,17 @@ def approve(
     The engine's recommendation at this moment is kept on the case beside
     the decision, whether or not the amount follows it.
     """
-    workflow.check_amount(amount_fen)
+    workflow.check_award_amount(amount_fen)
     case = load(case_id)
     workflow.require(actor, case, CaseAction.APPROVE, version, request)
+    snapshot = _snapshot(case)
+    if snapshot["recommended_eligible"] is False and not note.strip():
+        raise ValidationError(
+            _(
+                "The policy engine recommends that this household does not qualify. "
+                "To approve it all the same, give the reason in the note."
+            )
+        )
     with transaction.atomic():
         today = timezone.localdate()
         case.decision = Decision.APPROVED
@@ -78,7 +86,7 @@ def approve(
             **deadlines.schedule(
                 case, step=Step.AWARDED, started_on=today, closed=True
             ),
-            **_snapshot(case),
+            **snapshot,
             "decision": Decision.APPROVED,
             "decided_on": today,
             "decided_by": actor,

@@ -223,7 +223,12 @@ def _close_notice(staff: DemoStaff, case: Case) -> Case:
 
 def _approve(staff: DemoStaff, case: Case) -> Case:
     approved = services.approve(
-        staff.district, case.pk, version=case.version, amount_fen=_amount(case)
+        staff.district,
+        case.pk,
+        version=case.version,
+        amount_fen=_amount(case),
+        # The engine may recommend otherwise, which needs the reason.
+        note="演示：入户调查核实家庭收入低于保障标准。",
     )
     # A synthetic account, so that the award is paid on the demo's rolls.
     set_bank_account(

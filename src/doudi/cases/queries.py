@@ -9,7 +9,7 @@ from typing import Final
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
@@ -44,18 +44,30 @@ _SIDE_ACTIONS: Final = frozenset(
 )
 
 
-def my_steps(role: str) -> list[str]:
-    """Return the steps where `role` takes the step's main action."""
-    steps: list[str] = []
-    for (_kind, step), permits in workflow.PERMITS.items():
+def my_steps(role: str) -> list[tuple[str, str]]:
+    """Return the (case kind, step) pairs where `role` takes the main action.
+
+    The kind matters: at the same step an application and an appeal wait
+    for different roles.
+    """
+    pairs: list[tuple[str, str]] = []
+    for (kind, step), permits in workflow.PERMITS.items():
         acts = any(
             role in roles
             for action, roles in permits.items()
             if action not in _SIDE_ACTIONS
         )
-        if acts and step not in steps:
-            steps.append(step)
-    return steps
+        if acts:
+            pairs.append((kind, step))
+    return pairs
+
+
+def _mine(role: str) -> Q:
+    """Return the filter for the cases waiting for `role`'s main action."""
+    condition = Q(pk__in=[])
+    for kind, step in my_steps(role):
+        condition |= Q(kind=kind, step=step)
+    return condition
 
 
 @dataclass(frozen=True)
@@ -121,7 +133,7 @@ def filtered(user: User, filters: QueueFilters, today: date) -> QuerySet[Case]:
     """Return the user's open cases narrowed by the filters, soonest due first."""
     cases = scoped_open_cases(user)
     if filters.step == "mine":
-        cases = cases.filter(step__in=my_steps(user.role))
+        cases = cases.filter(_mine(user.role))
     elif filters.step in Step.values:
         cases = cases.filter(step=filters.step)
     if filters.status in DeadlineStatus.__members__.values():

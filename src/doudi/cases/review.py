@@ -76,7 +76,7 @@ def send_to_notice(
     request: HttpRequest | None = None,
 ) -> Case:
     """Approve the case at the street office with the monthly amount proposed."""
-    workflow.check_amount(proposed_amount_fen)
+    workflow.check_award_amount(proposed_amount_fen)
     case = load(case_id)
     workflow.require(actor, case, CaseAction.SEND_TO_NOTICE, version, request)
     with transaction.atomic():

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -170,6 +170,11 @@ def new_case(request: HttpRequest) -> HttpResponse:
             logger.info("new case rejected: invalid request")
             form.add_error(None, error)
             status = 400
+        except (PermissionDenied, Http404) as error:
+            # Keep what was typed: the household number is the likely slip.
+            logger.info("new case rejected: household %s refused", data["household"])
+            form.add_error("household", str(error))
+            status = 403 if isinstance(error, PermissionDenied) else 404
         else:
             if created:
                 messages.success(request, _("The case was opened."))

@@ -299,6 +299,21 @@ def add_event(
     )
 
 
+def check_award_amount(amount_fen: object) -> None:
+    """Raise ValidationError unless the amount is whole fen and above 0.
+
+    An award or a proposal of 0 pays nothing; such an application is refused.
+    """
+    check_amount(amount_fen)
+    if amount_fen == 0:
+        raise ValidationError(
+            _(
+                "An amount of 0 yuan pays nothing: enter the monthly amount, or "
+                "refuse the application with its reason."
+            )
+        )
+
+
 def check_amount(amount_fen: object) -> None:
     """Raise ValidationError unless the amount is a whole number of fen, 0 or more."""
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int):

@@ -10,7 +10,7 @@ from django.test import Client
 
 from doudi.assessments.stages import assess_month
 from doudi.cases import services
-from doudi.cases.models import Case, CaseDocument, Step
+from doudi.cases.models import Case, CaseDocument, CaseKind, Step
 from doudi.cases.tests.conftest import open_walk_in, today, walk
 from doudi.conftest import make_user
 from doudi.privacy.choices import AuditAction, Role
@@ -39,6 +39,29 @@ def test_queue_lists_own_region_only(staff, household, far_household):
     assert "王测试" in body
     entry = AuditEntry.objects.get(action=AuditAction.READ, object_type="cases.case")
     assert entry.detail["ids"] == [mine.pk]
+
+
+def test_my_queue_tells_appeals_from_applications(staff, household):
+    application = open_walk_in(staff["worker"], household)
+    appeal = Case.objects.create(
+        household=household,
+        scheme="dibao",
+        channel="walk_in",
+        kind=CaseKind.APPEAL,
+        parent=application,
+        step=Step.ACCEPT,
+        opened_at=application.opened_at,
+        region=household.region,
+        region_path=household.region.path,
+    )
+
+    worker = english(staff["worker"]).get("/cases/?step=mine").content.decode()
+    approver = english(staff["district"]).get("/cases/?step=mine").content.decode()
+
+    assert f'href="/cases/{application.pk}/"' in worker
+    assert f'href="/cases/{appeal.pk}/"' not in worker
+    assert f'href="/cases/{appeal.pk}/"' in approver
+    assert f'href="/cases/{application.pk}/"' not in approver
 
 
 def test_queue_marks_overdue(staff, household):
@@ -200,6 +223,34 @@ def test_new_case_form_rejects_bad_amount(staff, household):
 
     assert response.status_code == 400
     assert not Case.objects.exists()
+
+
+def test_new_case_outside_region_keeps_the_form(staff, far_household):
+    response = english(staff["worker"]).post(
+        "/cases/new/",
+        {
+            "household": far_household.pk,
+            "scheme": "dibao",
+            "channel": "walk_in",
+            "income_wages": "800.50",
+        },
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 403
+    assert "outside your region" in content
+    assert 'value="800.50"' in content
+    assert not Case.objects.exists()
+
+
+def test_new_case_unknown_household_is_a_form_error(staff):
+    response = english(staff["worker"]).post(
+        "/cases/new/",
+        {"household": 99999999, "scheme": "dibao", "channel": "walk_in"},
+    )
+
+    assert response.status_code == 404
+    assert "No household 99999999" in response.content.decode()
 
 
 def test_survey_page_records_visit(staff, household):
