@@ -29,7 +29,8 @@ demo: install
 	$(BIN)/doudi migrate --noinput -v0
 	$(BIN)/doudi synth --households $(DEMO_HOUSEHOLDS) --seed $(DEMO_SEED) --feeds
 	$(BIN)/doudi services demo
-	$(BIN)/doudi cycle --month $$(date +%Y-%m)
+	@# The month in the app's time zone (TIME_ZONE), not the machine's.
+	$(BIN)/doudi cycle --month $$(TZ=Asia/Shanghai date +%Y-%m)
 	$(BIN)/doudi demo
 	$(BIN)/doudi cases_demo
 
