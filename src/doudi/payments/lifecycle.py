@@ -111,6 +111,15 @@ def _move(
 ) -> Award:
     require_district_approver(actor, award.household)
     reason = _required_reason(reason)
+    latest = _latest_allowed(status)
+    if on > latest:
+        raise ValidationError(
+            _(
+                "The date %(day)s is too far ahead: this change takes effect on the "
+                "next roll, so enter a date up to %(latest)s."
+            )
+            % {"day": on.isoformat(), "latest": latest.isoformat()}
+        )
     with transaction.atomic():
         locked = Award.objects.select_for_update().get(pk=award.pk)
         if locked.status == status:
@@ -124,6 +133,18 @@ def _move(
         _event(locked, kind, on, reason, actor)
     _audit(actor, locked, kind)
     return locked
+
+
+def _latest_allowed(status: AwardStatus) -> date:
+    """Return the latest effective date a change to `status` may carry.
+
+    Changes apply from the next roll computed, so their date is today or
+    earlier; an end may be set for up to the end of next month.
+    """
+    today = timezone.localdate()
+    if status == AwardStatus.TERMINATED:
+        return months.add_months(months.month_of(today), 2) - timedelta(days=1)
+    return today
 
 
 def _set_status(
@@ -162,6 +183,14 @@ def change_amount(
     amount = require_amount(amount_fen)
     cleaned = clean_addons(addons)
     reason = _required_reason(reason)
+    if on > timezone.localdate():
+        raise ValidationError(
+            _(
+                "The date %(day)s is in the future: a new amount is paid from the "
+                "next roll, so enter today's date or an earlier one."
+            )
+            % {"day": on.isoformat()}
+        )
     with transaction.atomic():
         locked = Award.objects.select_for_update().get(pk=award.pk)
         if locked.amount_fen == amount and locked.addons == cleaned:

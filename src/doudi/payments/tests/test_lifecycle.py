@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from doudi.assessments.models import Scheme
+from doudi.payments import months
 from doudi.payments.lifecycle import (
     AwardStateError,
     change_amount,
@@ -146,3 +148,51 @@ def test_change_amount_audited(users: dict[str, User], household: Household) -> 
         object_type="payments.award", detail__event="amount_changed"
     )
     assert updates.count() == 1
+
+
+def test_suspension_dated_ahead_is_refused(
+    users: dict[str, User], household: Household
+) -> None:
+    award = make_award(household, users["district"])
+    tomorrow = timezone.localdate() + timedelta(days=1)
+
+    with pytest.raises(ValidationError, match="too far ahead"):
+        suspend_award(award, on=tomorrow, reason="待核实", actor=users["district"])
+
+
+def test_end_may_be_set_for_next_month(
+    users: dict[str, User], household: Household
+) -> None:
+    award = make_award(household, users["district"])
+    today = timezone.localdate()
+    next_month_end = months.add_months(months.month_of(today), 2) - timedelta(days=1)
+
+    ended = terminate_award(
+        award, on=next_month_end, reason="迁出本市", actor=users["district"]
+    )
+
+    assert ended.status == AwardStatus.TERMINATED
+    with pytest.raises(ValidationError, match="too far ahead"):
+        terminate_award(
+            make_award(household, users["district"]),
+            on=next_month_end + timedelta(days=1),
+            reason="迁出本市",
+            actor=users["district"],
+        )
+
+
+def test_amount_change_dated_ahead_is_refused(
+    users: dict[str, User], household: Household
+) -> None:
+    award = make_award(household, users["district"])
+    tomorrow = timezone.localdate() + timedelta(days=1)
+
+    with pytest.raises(ValidationError, match="in the future"):
+        change_amount(
+            award,
+            amount_fen=10_000,
+            addons=[],
+            on=tomorrow,
+            reason="收入变化",
+            actor=users["district"],
+        )
