@@ -9,6 +9,7 @@ from typing import Final
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from doudi.cases.opening import load
 from doudi.privacy import audit
 from doudi.privacy.choices import AuditAction, Role
 from doudi.privacy.models import User
+from doudi.registry.models import Membership
 
 MIN_INVESTIGATORS: Final = 2
 INVESTIGATOR_ROLES: Final = frozenset({Role.COMMUNITY_WORKER, Role.STREET_REVIEWER})
@@ -148,6 +150,18 @@ def _check_visit(case: Case, visit: Visit) -> None:
             )
     if visit.members_present < 0:
         raise ValidationError(_("The number of members present cannot be negative."))
+    members = Membership.objects.filter(
+        household_id=case.household_id, start_date__lte=visit.visited_on
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gt=visit.visited_on))
+    size = members.count()
+    if visit.members_present > size:
+        raise ValidationError(
+            _(
+                "%(present)d members present is more than the %(size)d members the "
+                "household had on the day of the visit; count only its members."
+            )
+            % {"present": visit.members_present, "size": size}
+        )
     if len(visit.findings) > MAX_FINDINGS_CHARACTERS:
         raise ValidationError(
             _("The findings have %(count)d characters; shorten them to %(max)d.")

@@ -85,6 +85,18 @@ def test_street_reviewer_may_investigate(staff, household):
     assert case.step == Step.VERIFICATION
 
 
+def test_survey_more_present_than_members_rejected(staff, household):
+    case = walk(open_walk_in(staff["worker"], household), staff, Step.SURVEY)
+
+    with pytest.raises(ValidationError, match="50 members present"):
+        services.record_survey(
+            staff["worker"],
+            case.pk,
+            version=case.version,
+            visit=visit(staff, members_present=50),
+        )
+
+
 def test_survey_in_future_rejected(staff, household):
     case = walk(open_walk_in(staff["worker"], household), staff, Step.SURVEY)
     tomorrow = today() + timedelta(days=1)
