@@ -208,7 +208,7 @@ class SurveyForm(VersionForm):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     housing = forms.ChoiceField(
-        label=_("Housing"), choices=Housing.choices, widget=forms.RadioSelect
+        label=_("Housing situation"), choices=Housing.choices, widget=forms.RadioSelect
     )
     living_conditions = forms.ChoiceField(
         label=_("Living conditions"),
