@@ -38,21 +38,22 @@ from doudi.verification.services import record_authorisation
 
 logger = logging.getLogger(__name__)
 
-# One source per department, with the kinds it sends. The source code is
-# also the department's folder in the inbox.
+# One source per department, with its name as a Chinese city names it and
+# the kinds it sends. The source code is also the department's folder in
+# the inbox.
 DEMO_SOURCES: Final = (
-    ("police", ("household_registration", "vehicle")),
-    ("civil-affairs", ("marriage",)),
-    ("tax", ("wages_tax",)),
-    ("hrss", ("social_insurance", "unemployment")),
-    ("real-estate", ("real_estate",)),
-    ("finance", ("financial_asset",)),
-    ("market", ("business_registration",)),
-    ("housing-fund", ("housing_fund",)),
-    ("medical-insurance", ("medical_claim",)),
-    ("disability", ("disability_certificate",)),
-    ("education", ("school_enrolment",)),
-    ("utilities", ("utility_arrears",)),
+    ("police", "市公安局", ("household_registration", "vehicle")),
+    ("civil-affairs", "市民政局婚姻登记处", ("marriage",)),
+    ("tax", "市税务局", ("wages_tax",)),
+    ("hrss", "市人力资源和社会保障局", ("social_insurance", "unemployment")),
+    ("real-estate", "市不动产登记中心", ("real_estate",)),
+    ("finance", "市地方金融管理局", ("financial_asset",)),
+    ("market", "市市场监督管理局", ("business_registration",)),
+    ("housing-fund", "市住房公积金管理中心", ("housing_fund",)),
+    ("medical-insurance", "市医疗保障局", ("medical_claim",)),
+    ("disability", "市残疾人联合会", ("disability_certificate",)),
+    ("education", "市教育局", ("school_enrolment",)),
+    ("utilities", "市公用事业服务中心", ("utility_arrears",)),
 )
 # Demo authorisations last a year less a day, within the one-year maximum.
 AUTHORISATION_DAYS: Final = 364
@@ -73,7 +74,7 @@ class DemoFeeds:
 
 def feed_layouts() -> dict[str, FeedLayout]:
     """Return the layout of every feed kind, from the exchange's schemas."""
-    source_of = {kind: code for code, kinds in DEMO_SOURCES for kind in kinds}
+    source_of = {kind: code for code, _, kinds in DEMO_SOURCES for kind in kinds}
     missing = sorted(set(FEEDS) - set(source_of))
     if missing:
         raise DemoSetupError(
@@ -96,21 +97,14 @@ def feed_layouts() -> dict[str, FeedLayout]:
 def register_demo_sources() -> list[str]:
     """Register the demo sources that do not exist yet; return their codes."""
     added = []
-    for code, kinds in DEMO_SOURCES:
+    for code, department, kinds in DEMO_SOURCES:
         existing = DataSource.objects.filter(code=code).first()
         if existing is not None:
             _check_kinds(existing, kinds)
             continue
-        add_source(
-            code, department=_department(kinds), kinds=kinds, mode=DeliveryMode.FILE
-        )
+        add_source(code, department=department, kinds=kinds, mode=DeliveryMode.FILE)
         added.append(code)
     return added
-
-
-def _department(kinds: Sequence[str]) -> str:
-    """Return the department of the first kind, without the office in brackets."""
-    return FEEDS[kinds[0]].department.split(" (")[0]
 
 
 def _check_kinds(source: DataSource, kinds: Sequence[str]) -> None:
