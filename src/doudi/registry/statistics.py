@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from doudi.privacy.models import User
@@ -38,36 +39,63 @@ def counts_by_child_region(user: User, on: date | None = None) -> list[RegionCou
     children = list(Region.objects.filter(parent=user.region).order_by("code"))
     if not children and user.region.level == "community":
         children = [user.region]
-    return [_counts(region, day) for region in children]
-
-
-def _counts(region: Region, day: date) -> RegionCounts:
-    members = Membership.objects.filter(
-        household__region__path__startswith=region.path, end_date__isnull=True
-    )
-    totals = members.aggregate(
-        households=Count("household", distinct=True),
-        persons=Count("person", distinct=True),
-        elderly=Count(
-            "person",
-            distinct=True,
-            filter=Q(person__birth_date__lte=_years_before(day, 60)),
-        ),
-        minors=Count(
-            "person",
-            distinct=True,
-            filter=Q(person__birth_date__gt=_years_before(day, 18)),
-        ),
-    )
-    disabled = (
-        PersonFact.objects.filter(
-            kind=FactKind.DISABILITY,
-            valid_from__lte=day,
-            person__in=members.values("person_id"),
+    if not children:
+        return []
+    # Codes have a fixed width at each level, so every child's path has the
+    # same length, and a household's child region is its path's prefix of
+    # that length: one grouped query counts all children at once.
+    length = len(children[0].path)
+    totals = _totals(user.region.path, length, day)
+    disabled = _disabled(user.region.path, length, day)
+    empty = {"households": 0, "persons": 0, "elderly": 0, "minors": 0}
+    return [
+        RegionCounts(
+            region=region,
+            disabled=disabled.get(region.path, 0),
+            **totals.get(region.path, empty),
         )
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
-        .values("person_id")
-        .distinct()
-        .count()
+        for region in children
+    ]
+
+
+def _members(parent_path: str) -> QuerySet[Membership]:
+    return Membership.objects.filter(
+        household__region__path__startswith=parent_path, end_date__isnull=True
     )
-    return RegionCounts(region=region, disabled=disabled, **totals)
+
+
+def _totals(parent_path: str, length: int, day: date) -> dict[str, dict[str, int]]:
+    rows = (
+        _members(parent_path)
+        .annotate(child=Substr("household__region__path", 1, length))
+        .values("child")
+        .annotate(
+            households=Count("household", distinct=True),
+            persons=Count("person", distinct=True),
+            elderly=Count(
+                "person",
+                distinct=True,
+                filter=Q(person__birth_date__lte=_years_before(day, 60)),
+            ),
+            minors=Count(
+                "person",
+                distinct=True,
+                filter=Q(person__birth_date__gt=_years_before(day, 18)),
+            ),
+        )
+    )
+    return {row.pop("child"): row for row in rows}
+
+
+def _disabled(parent_path: str, length: int, day: date) -> dict[str, int]:
+    facts = PersonFact.objects.filter(
+        kind=FactKind.DISABILITY, valid_from__lte=day
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+    rows = (
+        _members(parent_path)
+        .filter(person_id__in=facts.values("person_id"))
+        .annotate(child=Substr("household__region__path", 1, length))
+        .values("child")
+        .annotate(disabled=Count("person", distinct=True))
+    )
+    return {row["child"]: row["disabled"] for row in rows}
