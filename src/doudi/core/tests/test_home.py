@@ -34,3 +34,11 @@ def test_data_operator_starts_at_the_batches(regions: dict[str, Region]) -> None
     client = signed_in(make_user("operator", Role.DATA_OPERATOR, regions["city"]))
     response = client.get(reverse("home"))
     assert response["Location"] == reverse("exchange:batch_list")
+
+
+def test_caseworker_starts_at_the_work_queue(regions: dict[str, Region]) -> None:
+    worker = make_user("queue_worker", Role.COMMUNITY_WORKER, regions["home"])
+
+    response = signed_in(worker).get(reverse("home"))
+
+    assert response["Location"] == reverse("cases:queue")

@@ -33,6 +33,7 @@ from doudi.testing.browser import (
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("clean_audit_after")]
 
 LIST_PATH = "/registry/households/"
+QUEUE_PATH = "/cases/"
 AUDIT_PATH = "/account/audit/"
 MASKED_HEAD = "王**"
 ELDER_CLASS = re.compile(r"\belder\b")
@@ -95,7 +96,9 @@ def test_worker_reveals_id_and_switches_language(
 ) -> None:
     sign_in(page, live_server.url, worker)
 
-    expect(page).to_have_url(re.compile(re.escape(LIST_PATH) + "$"))
+    # A community worker starts at the work queue.
+    expect(page).to_have_url(re.compile(re.escape(QUEUE_PATH) + "$"))
+    page.goto(live_server.url + LIST_PATH)
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     expect(page.get_by_role("heading", level=1)).to_have_text("家庭档案")
     expect(page.get_by_role("cell", name=MASKED_HEAD)).to_be_visible()
@@ -162,7 +165,8 @@ def test_keyboard_signs_in_searches_and_opens(
     page.keyboard.press("Tab")
     page.keyboard.type(worker.code())
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(re.escape(LIST_PATH) + "$"))
+    expect(page).to_have_url(re.compile(re.escape(QUEUE_PATH) + "$"))
+    page.goto(live_server.url + LIST_PATH)
 
     page.keyboard.press("Tab")
     skip = page.locator(".skip")
@@ -221,6 +225,7 @@ def test_axe_not_found_page(live_server, household, outsider, page) -> None:
 
 def test_axe_list_and_detail_pages(live_server, household, worker, page) -> None:
     sign_in(page, live_server.url, worker)
+    page.goto(live_server.url + LIST_PATH)
     assert blocking_violations(page) == []
 
     page.get_by_role("link", name=_household_heading(household)).click()
@@ -245,6 +250,7 @@ def test_axe_audit_log_page(live_server, household, auditor, page) -> None:
 
 def test_targets_meet_minimum_size(live_server, household, worker, page) -> None:
     sign_in(page, live_server.url, worker)
+    page.goto(live_server.url + LIST_PATH)
     assert _undersized_targets(page, 24) == []
 
     page.get_by_role("link", name=_household_heading(household)).click()
@@ -256,6 +262,7 @@ def test_elder_mode_enlarges_text_and_targets(
     live_server, household, worker, page
 ) -> None:
     sign_in(page, live_server.url, worker)
+    page.goto(live_server.url + LIST_PATH)
     toggle = page.get_by_role("button", name="长辈模式（大字）")
     expect(toggle).to_have_attribute("aria-pressed", "false")
     assert _computed_px(page, "body", "font-size") == 16
