@@ -13,12 +13,12 @@ approvers and street reviewers of the busiest districts and streets) and
 inserts `--cases` open cases in bulk, with their timeline events. None of
 that is timed.
 
-Then gunicorn serves the app on 127.0.0.1 with `--workers` sync workers, and
-`--users` threads each sign in and make `--requests` requests, alternating a
-page of their work queue and the page of a case in their region, with
-`--think-seconds` between requests (none by default, so every user keeps a
-request waiting at all times). Each
-request's latency is measured from sending it to reading the whole response.
+Then gunicorn serves the app on 127.0.0.1 with `--workers` sync workers.
+Each of `--users` threads signs in and makes `--requests` requests,
+alternating a page of its work queue and the page of a case in its region.
+It pauses `--think-seconds` between requests (none by default, so every
+user keeps a request waiting at all times). Each request's latency is
+measured from sending it to reading the whole response.
 The first two requests of each user warm the workers and are not counted.
 The database is dropped at the end. The last line printed is one JSON
 object with `queue_p95_ms` and `case_p95_ms`.
@@ -176,8 +176,8 @@ def _users(count: int) -> list[tuple[str, str]]:
     street_paths = [p for p in ranked if p.count("/") == 3][
         : count - len(district_paths)
     ]
-    wanted = [*district_paths, *street_paths]
-    regions = {r.path: r for r in Region.objects.filter(path__in=wanted)}
+    paths = [*district_paths, *street_paths]
+    regions = {r.path: r for r in Region.objects.filter(path__in=paths)}
     districts = [regions[path] for path in district_paths]
     streets = [regions[path] for path in street_paths]
     password = make_password(PASSWORD)

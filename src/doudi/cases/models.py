@@ -98,8 +98,8 @@ class Case(models.Model):
     channel = models.CharField(_("channel"), max_length=16, choices=Channel)
     step = models.CharField(_("step"), max_length=24, choices=Step, default=Step.ACCEPT)
     opened_at = models.DateTimeField(_("opened at"))
-    # Raised by every action; an action names the version it saw, so that
-    # of two people acting on one case at once only the first succeeds.
+    # Raised by every action. An action names the version it saw, so when two
+    # people act on one case at once only the first succeeds.
     version = models.PositiveIntegerField(default=0)
 
     kind = models.CharField(

@@ -4,8 +4,8 @@ Economic verification compares department records with the figures the
 registry has as declared, so a declaration made on applying must reach the
 registry. Each declared income kind of a member, and each declared asset
 kind of the household, replaces the open figure of that kind from any
-source but a department: an older figure stops being valid on the day of
-the declaration (`valid_to` is exclusive), and one that starts on that
+source but a department. An older figure stops being valid on the day of
+the declaration (`valid_to` is exclusive). A figure that starts on that
 day is replaced. A household total without a member is recorded for the
 head.
 """

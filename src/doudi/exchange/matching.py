@@ -140,13 +140,13 @@ def candidates(names: pl.Series, births: pl.Series) -> list[list[int]]:
     """Return, per row, the ids of persons with that name and birth date."""
     name_indexes = blind_indexes(names.str.strip_chars(), NAME_DOMAIN)
     rows = pl.DataFrame({"name_index": name_indexes, "birth_date": births})
-    wanted = rows.drop_nulls().unique()
+    requested = rows.drop_nulls().unique()
     found = _persons_named(
-        wanted.get_column("name_index").unique().to_list(),
-        wanted.get_column("birth_date").unique().to_list(),
+        requested.get_column("name_index").unique().to_list(),
+        requested.get_column("birth_date").unique().to_list(),
     )
     people = (
-        found.join(wanted, on=["name_index", "birth_date"], how="semi")
+        found.join(requested, on=["name_index", "birth_date"], how="semi")
         .group_by("name_index", "birth_date")
         .agg(pl.col("person_id").sort())
     )
@@ -159,8 +159,8 @@ def candidates(names: pl.Series, births: pl.Series) -> list[list[int]]:
 def _persons_named(name_indexes: list[str], births: list[date]) -> pl.DataFrame:
     """Return name_index, birth_date and person_id of persons with the names.
 
-    On SQLite, filtering by name only lets the (name_index, birth_date) index
-    answer alone; the exact pairs are kept by the caller.
+    On SQLite, filtering by name only lets the query read the (name_index,
+    birth_date) index without the table. The caller keeps the exact pairs.
     """
     table = connection.ops.quote_name(Person._meta.db_table)
     sql = f"SELECT name_index, birth_date, id FROM {table} WHERE "  # noqa: S608

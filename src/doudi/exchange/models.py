@@ -149,9 +149,9 @@ class ExchangeFact(models.Model):
     # Facts are loaded in the millions, so each costs as little as it can.
     # The foreign keys have no indexes of their own: the two composite
     # indexes below start with them, and superseded_by is indexed only where
-    # it is set. They have no database constraints either, whose per-row
-    # check (on PostgreSQL a row lock on the person) costs about as much as
-    # the insert: the pipeline writes only ids it read in the same run,
+    # it is set. They have no database constraints either, because the
+    # per-row check (on PostgreSQL a row lock on the person) costs about as
+    # much as the insert. The pipeline writes only ids it read in the same run,
     # persons and batches are never deleted, and Django's PROTECT still
     # stops a deletion by looking here first.
     batch = models.ForeignKey(

@@ -1,10 +1,10 @@
 """The actions of the award page: which are offered, and how a posted form runs.
 
 The services in `lifecycle` and `reviews` check role and region and write
-the audit entries; this module only offers the forms the user's role and
-the award's status allow, and rejects a form sent from an older version of
-the award (the award is locked while the version is compared, so two
-clicks cannot both pass).
+the audit entries. This module only offers the forms that the user's role
+and the award's status allow, and rejects a form sent from an older version
+of the award. The award is locked while the version is compared, so two
+clicks cannot both pass.
 """
 
 from __future__ import annotations

@@ -139,7 +139,7 @@ def _latest_allowed(status: AwardStatus) -> date:
     """Return the latest effective date a change to `status` may carry.
 
     Changes apply from the next roll computed, so their date is today or
-    earlier; an end may be set for up to the end of next month.
+    earlier. An end may be set up to the end of next month.
     """
     today = timezone.localdate()
     if status == AwardStatus.TERMINATED:

@@ -58,7 +58,8 @@ def ensure_demo_accounts() -> list[DemoAccount]:
         ("community_worker", Role.COMMUNITY_WORKER, community),
         ("street_reviewer", Role.STREET_REVIEWER, street),
         ("district_approver", Role.DISTRICT_APPROVER, district),
-        # A second approver: whoever recomputes a payment roll cannot sign it.
+        # A second approver, because the person who recomputes a payment roll
+        # cannot sign it.
         ("roll_signer", Role.DISTRICT_APPROVER, district),
         ("city_admin", Role.CITY_ADMIN, city),
         # A second policy officer: a parameter change needs another officer's

@@ -74,8 +74,8 @@ class Household(models.Model):
 
 class Person(models.Model):
     name = EncryptedTextField(_("name"))
-    # Indexed with the birth date below: matching department records looks
-    # persons up by both, and the index then answers without the table.
+    # Indexed with the birth date below, because matching department records
+    # looks persons up by both and can then read the index without the table.
     name_index = models.CharField(max_length=32, editable=False)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex)
     birth_date = models.DateField(_("birth date"))

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _rich_case(staff, household):
-    # A declared income far above any line, so the engine says no.
+    # A declared income far above any line, so the engine recommends refusal.
     declaration = Declaration(incomes=(DeclaredIncome("wages", 10_000_000),))
     case, _ = services.open_case(
         staff["worker"],

@@ -73,7 +73,7 @@ def test_verified_kinds_replace_declared_ones(
     assert verified == 1
     incomes = _incomes(tables)
     assert incomes[(alice().pk, "wages")] == (312_345, "verified")
-    # No department reported a pension, so the declaration stands.
+    # No department reported a pension, so the declared value is kept.
     assert incomes[(alice().pk, "pension")] == (120_000, "declared")
     deposits = tables.assets.filter(pl.col("household_id") == household.pk)
     assert deposits.get_column("value_fen").to_list() == [99_900]
