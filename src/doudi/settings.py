@@ -130,6 +130,11 @@ INSTALLED_APPS = [
     "doudi.cases",
     "doudi.payments",
     "doudi.services",
+    "doudi.monitoring",
+    "doudi.monitoring.duplicates",
+    "doudi.notifications",
+    "doudi.portal",
+    "doudi.feedback",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,11 @@ urlpatterns = [
     path("payments/", include("doudi.payments.urls")),
     path("workdays/", include("doudi.workdays.urls")),
     path("services/", include("doudi.services.urls")),
+    path("monitoring/", include("doudi.monitoring.urls")),
+    path("duplicates/", include("doudi.monitoring.duplicates.urls")),
+    path("notifications/", include("doudi.notifications.urls")),
+    path("portal/", include("doudi.portal.urls")),
+    path("portal/feedback/", include("doudi.feedback.urls")),
     path("api/", api.urls),
     # The admin's own sign-out would skip the audit entry; use the project's.
     path("admin/logout/", sign_out, name="admin_logout"),

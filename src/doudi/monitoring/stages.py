@@ -1,0 +1,1 @@
+"""Cycle stages of the monitoring app."""

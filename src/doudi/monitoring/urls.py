@@ -1,0 +1,3 @@
+
+app_name = "monitoring"
+urlpatterns: list[object] = []
