@@ -67,6 +67,13 @@ def _mine(role: str) -> Q:
     condition = Q(pk__in=[])
     for kind, step in my_steps(role):
         condition |= Q(kind=kind, step=step)
+    # Delegated approvals wait for the street office, not the district.
+    kind, step = workflow.DELEGATED_STEP
+    delegated = Q(kind=kind, step=step, delegated=True)
+    if role in workflow.REVIEWER:
+        condition |= delegated
+    elif role in workflow.APPROVER:
+        condition &= ~delegated
     return condition
 
 

@@ -97,6 +97,20 @@ PERMITS: Final[dict[tuple[str, str], dict[CaseAction, frozenset[Role]]]] = {
 }
 
 
+# Where the district has delegated approval to the street office, the street
+# reviewer approves or refuses in the district approver's place.
+DELEGATED_STEP: Final = (CaseKind.APPLICATION, Step.DISTRICT_APPROVAL)
+DELEGATED_ACTIONS: Final = frozenset({_A.APPROVE, _A.REFUSE})
+
+
+def roles_for(case: Case, action: CaseAction) -> frozenset[Role] | None:
+    """Return the roles that take `action` on `case` at its step, or None."""
+    if case.delegated and (case.kind, case.step) == DELEGATED_STEP:
+        if action in DELEGATED_ACTIONS:
+            return REVIEWER
+    return PERMITS.get((case.kind, case.step), {}).get(action)
+
+
 class CaseError(Exception):
     """An action the workflow does not allow now. The message states why."""
 
@@ -196,8 +210,9 @@ def allowed_actions(user: AnyUser, case: Case, today: date) -> list[CaseAction]:
     permits = PERMITS.get((case.kind, case.step), {})
     return [
         action
-        for action, roles in permits.items()
-        if active.role in roles and _ready(action, case, today)
+        for action in permits
+        if active.role in (roles_for(case, action) or ())
+        and _ready(action, case, today)
     ]
 
 
@@ -215,7 +230,7 @@ def require(
     NotAllowedNow when the step or the case's state does not allow it.
     `version=None` is for append-only records that do not change the case.
     """
-    roles = PERMITS.get((case.kind, case.step), {}).get(action)
+    roles = roles_for(case, action)
     if not actor.is_active or not in_scope(actor, case):
         _deny(actor, case, action, request)
         raise PermissionDenied(_("This case is outside your region."))

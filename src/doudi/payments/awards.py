@@ -13,7 +13,11 @@ from django.utils.translation import gettext as _
 from doudi.cases.models import Case
 from doudi.payments import months
 from doudi.payments.models import Award, AwardStatus
-from doudi.payments.permissions import require_district_approver
+from doudi.payments.permissions import (
+    DELEGATED_DECIDING_ROLES,
+    require_district_approver,
+    require_household_role,
+)
 from doudi.payments.review_interval import review_interval_months
 from doudi.privacy import audit
 from doudi.privacy.choices import AuditAction, Purpose
@@ -53,7 +57,11 @@ def grant_award(
     changes nothing.
     """
     household = case.household
-    require_district_approver(actor, household)
+    if case.delegated:
+        # The district delegated this approval to the street office.
+        require_household_role(actor, household, DELEGATED_DECIDING_ROLES)
+    else:
+        require_district_approver(actor, household)
     cleaned = clean_addons(addons)
     require_amount(amount_fen)
     with transaction.atomic():

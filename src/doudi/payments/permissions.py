@@ -18,6 +18,8 @@ REPORTING_ROLES: Final = frozenset(
     {Role.COMMUNITY_WORKER, Role.STREET_REVIEWER, Role.DISTRICT_APPROVER}
 )
 DECIDING_ROLES: Final = frozenset({Role.DISTRICT_APPROVER})
+# Where the district delegated approval, the street office grants the award.
+DELEGATED_DECIDING_ROLES: Final = frozenset({Role.STREET_REVIEWER})
 # Roles that read awards and rolls; the city administrator reads them city-wide.
 READING_ROLES: Final = REPORTING_ROLES | {Role.CITY_ADMIN}
 
