@@ -1,7 +1,8 @@
 """Documents of a case: checked on upload, kept under DATA_DIR, read audited.
 
 Files live in DATA_DIR/case-documents/<case id>/ under random names, outside
-the static and media roots, so no web server path reaches them. Only
+the static and media roots, so no web server path reaches them. Each is
+encrypted with the field keys (AES-GCM, bound to its stored name). Only
 `open_document` reads them back, for staff in the case's region.
 """
 
@@ -11,6 +12,8 @@ import hashlib
 import logging
 import os
 import secrets
+import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Final
 
@@ -27,6 +30,7 @@ from doudi.cases.models import CaseAction, CaseDocument, DocumentKind
 from doudi.cases.opening import load
 from doudi.privacy import audit
 from doudi.privacy.choices import AuditAction
+from doudi.privacy.keys import keyring
 from doudi.privacy.models import User
 
 logger = logging.getLogger(__name__)
@@ -101,8 +105,8 @@ def add_document(
                 uploaded_at=timezone.now(),
             )
         except BaseException:
-            # NOTE: a rollback of the caller's transaction after this function
-            # returned leaves the file behind, under a name that no row holds.
+            # A rollback of the caller's transaction after this function
+            # returned leaves the file behind; `sweep_orphan_files` removes it.
             (folder / stored_name).unlink(missing_ok=True)
             raise
         workflow.add_event(actor, case, CaseAction.ADD_DOCUMENT)
@@ -138,31 +142,63 @@ def _check_upload(upload: UploadedFile) -> str:
     return content_type
 
 
+def _context(stored_name: str) -> str:
+    return f"cases.document:{stored_name}"
+
+
 def _write(upload: UploadedFile, folder: Path, name: str) -> tuple[str, int]:
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    digest = hashlib.sha256()
+    """Encrypt the upload into folder/name; return the plain file's hash and size."""
+    chunks: list[bytes] = []
     size = 0
-    target = folder / name
+    for chunk in upload.chunks():
+        size += len(chunk)
+        if size > max_bytes():
+            raise ValidationError(
+                _("The file is larger than %(max)s bytes.") % {"max": max_bytes()}
+            )
+        chunks.append(chunk)
+    data = b"".join(chunks)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     # O_EXCL: a random name that exists already is a fault, never overwritten.
-    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    descriptor = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as output:
-        for chunk in upload.chunks():
-            size += len(chunk)
-            if size > max_bytes():
-                output.close()
-                target.unlink()
-                raise ValidationError(
-                    _("The file is larger than %(max)s bytes.") % {"max": max_bytes()}
-                )
-            digest.update(chunk)
-            output.write(chunk)
-    return digest.hexdigest(), size
+        output.write(keyring().seal(data, context=_context(name)))
+    return hashlib.sha256(data).hexdigest(), size
+
+
+def read_content(document: CaseDocument) -> bytes:
+    """Return the document's decrypted bytes (callers check access first)."""
+    sealed = path_of(document).read_bytes()
+    return keyring().unseal(sealed, context=_context(document.stored_name))
+
+
+def sweep_orphan_files(older_than: timedelta = timedelta(days=1)) -> int:
+    """Delete stored files that no document row names; return how many.
+
+    A file is written before its row commits, so only files older than
+    `older_than` are removed, never one whose upload is still running.
+    """
+    root = storage_root()
+    if not root.exists():
+        return 0
+    cutoff = time.time() - older_than.total_seconds()
+    known = set(CaseDocument.objects.values_list("case_id", "stored_name"))
+    removed = 0
+    for path in root.glob("*/*"):
+        folder = path.parent.name
+        owned = folder.isdigit() and (int(folder), path.name) in known
+        if not owned and path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    if removed:
+        logger.info("removed %s case document files that no row holds", removed)
+    return removed
 
 
 def open_document(
     actor: User, document_id: int, request: HttpRequest | None = None
-) -> tuple[CaseDocument, Path]:
-    """Return a document and its file for staff in the case's region, audited."""
+) -> tuple[CaseDocument, bytes]:
+    """Return a document and its content for staff in the case's region, audited."""
     document = CaseDocument.objects.filter(pk=document_id).first()
     if document is None:
         raise Http404(_("No document %(pk)s.") % {"pk": document_id})
@@ -188,4 +224,4 @@ def open_document(
         request=request,
         detail={"case": case.pk},
     )
-    return document, path_of(document)
+    return document, read_content(document)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import logging
+from pathlib import Path
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -253,11 +255,12 @@ def notice_board(request: HttpRequest, street_code: str) -> HttpResponse:
 @require_GET
 def document(request: HttpRequest, pk: int) -> FileResponse:
     """Send one document to staff of its region, as a download, audited."""
-    found, path = services.open_document(_user(request), pk, request)
+    found, content = services.open_document(_user(request), pk, request)
+    suffix = Path(found.stored_name).suffix
     response = FileResponse(
-        path.open("rb"),
+        io.BytesIO(content),
         as_attachment=True,
-        filename=f"case-{found.case_id}-document-{found.pk}{path.suffix}",
+        filename=f"case-{found.case_id}-document-{found.pk}{suffix}",
         content_type=found.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -105,9 +105,9 @@ DELEGATED_ACTIONS: Final = frozenset({_A.APPROVE, _A.REFUSE})
 
 def roles_for(case: Case, action: CaseAction) -> frozenset[Role] | None:
     """Return the roles that take `action` on `case` at its step, or None."""
-    if case.delegated and (case.kind, case.step) == DELEGATED_STEP:
-        if action in DELEGATED_ACTIONS:
-            return REVIEWER
+    at_step = case.delegated and (case.kind, case.step) == DELEGATED_STEP
+    if at_step and action in DELEGATED_ACTIONS:
+        return REVIEWER
     return PERMITS.get((case.kind, case.step), {}).get(action)
 
 

@@ -260,6 +260,45 @@ class FieldKeyring:
                 f"Decrypted value for context {context!r} is not UTF-8 text."
             ) from None
 
+    def seal(self, data: bytes, *, context: str) -> bytes:
+        """Encrypt bytes (a stored file) with the current key.
+
+        The result is the key id, a newline, the nonce and the sealed data.
+        `context` binds it to its place, and `unseal` must be given the same.
+        """
+        _validate_context(context)
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = self._current_aead.encrypt(nonce, data, context.encode("utf-8"))
+        return self._current_key_id.encode("ascii") + b"\n" + nonce + sealed
+
+    def unseal(self, blob: bytes, *, context: str) -> bytes:
+        """Decrypt bytes made by `seal` with the same `context`.
+
+        Raises KeyConfigError for a key id not in this keyring and
+        DecryptionError for data that is malformed, altered or moved.
+        """
+        _validate_context(context)
+        key_id, separator, rest = blob.partition(b"\n")
+        aead = self._aeads.get(key_id.decode("ascii", "replace"))
+        if not separator or len(rest) < NONCE_BYTES + TAG_BYTES:
+            raise DecryptionError(
+                f"The stored data for context {context!r} is not sealed data."
+            )
+        if aead is None:
+            raise KeyConfigError(
+                f"Cannot decrypt the stored data for context {context!r}: its key "
+                "is not in the keyring. Add that key to the configured keys."
+            )
+        try:
+            return aead.decrypt(
+                rest[:NONCE_BYTES], rest[NONCE_BYTES:], context.encode("utf-8")
+            )
+        except InvalidTag:
+            raise DecryptionError(
+                f"Cannot decrypt the stored data for context {context!r}: it was "
+                "altered, or it belongs to another place."
+            ) from None
+
     def needs_rotation(self, token: str) -> bool:
         """Return whether `token` was encrypted with a key other than the current one.
 

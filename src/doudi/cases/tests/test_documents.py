@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import time
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -37,7 +40,8 @@ def test_pdf_stored_outside_web_root(staff, household, tmp_path, settings):
     )
 
     path = documents.path_of(document)
-    assert path.read_bytes() == PDF
+    assert PDF not in path.read_bytes()  # encrypted at rest
+    assert documents.read_content(document) == PDF
     assert path.is_relative_to(tmp_path / "case-documents")
     assert not path.is_relative_to(settings.STATIC_ROOT)
     assert "王" not in path.name
@@ -94,10 +98,10 @@ def test_open_document_audited(staff, household):
         staff["worker"], case.pk, kind="income", upload=_upload(PDF)
     )
 
-    opened, path = services.open_document(staff["district"], document.pk)
+    opened, content = services.open_document(staff["district"], document.pk)
 
     assert opened == document
-    assert path.read_bytes() == PDF
+    assert content == PDF
     assert AuditEntry.objects.filter(
         action=AuditAction.READ, object_type="cases.document", actor=staff["district"]
     ).exists()
@@ -128,3 +132,25 @@ def test_resident_uploads_but_cannot_open(staff, household):
 
     with pytest.raises(PermissionDenied):
         services.open_document(resident, document.pk)
+
+
+def test_orphan_file_swept_after_a_day(staff, household):
+    case = open_walk_in(staff["worker"], household)
+    kept = services.add_document(
+        staff["worker"], case.pk, kind="income", upload=_upload(PDF)
+    )
+    folder = documents.path_of(kept).parent
+    orphan = folder / "0123456789abcdef0123456789abcdef.pdf"
+    orphan.write_bytes(b"left by a rolled-back upload")
+    fresh = folder / "fedcba9876543210fedcba9876543210.pdf"
+    fresh.write_bytes(b"an upload still running")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(orphan, (two_days_ago, two_days_ago))
+    os.utime(documents.path_of(kept), (two_days_ago, two_days_ago))
+
+    removed = documents.sweep_orphan_files()
+
+    assert removed == 1
+    assert not orphan.exists()
+    assert fresh.exists()
+    assert documents.read_content(kept) == PDF
