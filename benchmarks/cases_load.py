@@ -204,6 +204,7 @@ def _cases(count: int) -> list[tuple[int, str]]:
     from django.utils import timezone
 
     from doudi.cases.models import Case, CaseAction, CaseEvent
+    from doudi.registry.bulk_indexes import refresh_statistics
     from doudi.registry.models import Household
 
     rng = np.random.default_rng(SEED)
@@ -240,6 +241,8 @@ def _cases(count: int) -> list[tuple[int, str]]:
             batch_size=2000,
         )
         created.extend((case.pk, case.region_path) for case in cases)
+    # As a district's own load would, give the planner the new tables' figures.
+    refresh_statistics([Case._meta.db_table, CaseEvent._meta.db_table])
     return created
 
 

@@ -87,6 +87,7 @@ def load_city(
             checksum=digest.hexdigest(),
             detail={"seed": city.seed, "households": households},
         )
+    bulk_indexes.refresh_statistics(tables)
     logger.info("loaded synthetic city seed=%s households=%s", city.seed, households)
     return LoadResult(households, city.persons.height, facts, skipped=False)
 

@@ -160,3 +160,23 @@ def test_unique_resident_id_enforced_after_load(db, small_city):
             hukou_region_code="310101",
             residence_status="registered",
         )
+
+
+def _planner_row_count(table: str) -> int | None:
+    """Return the row count the planner's statistics hold for `table`."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+            count = cursor.fetchone()[0]
+            return None if count < 0 else int(count)
+        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s", [table])
+        row = cursor.fetchone()
+        return None if row is None else int(row[0].split()[0])
+
+
+def test_load_leaves_planner_statistics(db, small_city):
+    bulk_load.load_city(small_city)
+
+    assert _planner_row_count("registry_membership") == Membership.objects.count()
