@@ -9,10 +9,12 @@ from typing import Final
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
+from django.db import models
 from django.db.models import F, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
+from doudi.assessments.models import Scheme
 from doudi.assessments.queries import ExplainedAssessment
 from doudi.cases import deadlines, workflow
 from doudi.cases.deadlines import DeadlineStatus
@@ -32,7 +34,7 @@ from doudi.privacy import access, audit
 from doudi.privacy.choices import AuditAction, Role
 from doudi.privacy.masking import mask_name
 from doudi.privacy.models import User
-from doudi.registry.choices import Relationship
+from doudi.registry.choices import RegionLevel, Relationship
 from doudi.registry.models import Membership, Region
 from doudi.registry.queries import HouseholdView, open_household
 
@@ -193,6 +195,8 @@ def _rows(user: User, cases: list[Case], today: date) -> list[QueueRow]:
     named = access.can_reveal_full_id(user)
     communities = Region.objects.in_bulk({case.region_id for case in cases})
     until = deadlines.nearly_due_until(today)
+    # Labels once per page: get_FOO_display() translates every choice per call.
+    kinds, schemes, steps = labels(CaseKind), labels(Scheme), labels(Step)
     rows = []
     for case in cases:
         head = heads.get(case.household_id, "")
@@ -200,19 +204,35 @@ def _rows(user: User, cases: list[Case], today: date) -> list[QueueRow]:
         rows.append(
             QueueRow(
                 pk=case.pk,
-                kind=case.get_kind_display(),
+                kind=kinds.get(case.kind, case.kind),
                 is_appeal=case.kind == CaseKind.APPEAL,
                 household_id=case.household_id,
                 head_name=head if named else mask_name(head),
                 community=community.name if community else "",
-                scheme=case.get_scheme_display(),
-                step=case.get_step_display(),
+                scheme=schemes.get(case.scheme, case.scheme),
+                step=steps.get(case.step, case.step),
                 next_due=case.next_due,
                 provisional=_next_due_provisional(case),
                 status=deadlines.status_of(case.next_due, today, until).value,
             )
         )
     return rows
+
+
+def labels(choices: type[models.TextChoices]) -> dict[str, str]:
+    """Return each choice's label in the current language."""
+    return {value: str(label) for value, label in choices.choices}
+
+
+def region_options(user: User) -> list[tuple[str, str]]:
+    """Return (code, "name (level)") of the regions the queue can be narrowed to."""
+    levels = labels(RegionLevel)
+    return [
+        (code, f"{name} ({levels.get(level, level)})")
+        for code, name, level in regions_in_scope(user)
+        .order_by("path")
+        .values_list("code", "name", "level")
+    ]
 
 
 def _head_names(household_ids: list[int]) -> dict[int, str]:

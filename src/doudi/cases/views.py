@@ -78,7 +78,7 @@ def queue(request: HtmxHttpRequest) -> HttpResponse:
         "steps": Step.choices,
         "statuses": [(s.value, _status_label(s)) for s in DeadlineStatus],
         "schemes": Scheme.choices,
-        "regions": list(queries.regions_in_scope(user).order_by("path")),
+        "regions": queries.region_options(user),
         "can_open": user.role == Role.COMMUNITY_WORKER,
         "today": today,
     }

@@ -30,6 +30,7 @@ from doudi.payments.award_forms import (
     AmountForm,
     BankAccountForm,
     CompleteReviewForm,
+    MemberDeathForm,
     ReportChangeForm,
     StatusForm,
     to_fen,
@@ -37,7 +38,9 @@ from doudi.payments.award_forms import (
 from doudi.payments.award_queries import deny
 from doudi.payments.models import Award, AwardStatus, ChangeCategory, ReviewOutcome
 from doudi.payments.permissions import DECIDING_ROLES, REPORTING_ROLES
+from doudi.privacy.masking import mask_name
 from doudi.privacy.models import User
+from doudi.registry.models import Person
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +97,24 @@ def _report(user: User, award: Award, data: Data) -> object:
         reported_on=data["reported_on"],
         actor=user,
     )
+
+
+def _death(user: User, award: Award, data: Data) -> object:
+    person = Person.objects.get(pk=data["member"])
+    return reviews.record_member_death(
+        award, person=person, died_on=data["died_on"], actor=user
+    )
+
+
+def _members(award: Award) -> list[tuple[int, str]]:
+    """Return the household's members as masked names with their relationship."""
+    memberships = award.household.memberships.select_related("person").order_by(
+        "start_date", "pk"
+    )
+    return [
+        (m.person_id, f"{mask_name(m.person.name)} ({m.get_relationship_display()})")
+        for m in memberships
+    ]
 
 
 def _review(user: User, award: Award, data: Data) -> object:
@@ -156,6 +177,13 @@ ACTIONS: Final[dict[str, ActionSpec]] = {
         _report,
         guarded=False,  # the service keeps one record per identical report
     ),
+    "death": ActionSpec(
+        MemberDeathForm,
+        gettext_lazy("Record a member's death"),
+        gettext_lazy("The death is recorded and the re-check scheduled."),
+        _death,
+        guarded=False,  # the service keeps one re-check per death
+    ),
     "review": ActionSpec(
         CompleteReviewForm,
         gettext_lazy("Complete the review"),
@@ -187,7 +215,7 @@ def allowed_actions(user: User, award: Award) -> list[str]:
         if award.scheme != Scheme.DIBAO and "gradual_exit" in names:
             names.remove("gradual_exit")
     if user.role in REPORTING_ROLES and award.status != AwardStatus.TERMINATED:
-        names.append("report")
+        names.extend(["report", "death"])
     if user.role in DECIDING_ROLES:
         names.append("review")
     return names
@@ -200,12 +228,20 @@ def initial_forms(award: Award, names: list[str], today: date) -> dict[str, Any]
         "on": today,
         "reported_on": today,
         "amount_yuan": Decimal(award.amount_fen) / 100,
+        "died_on": today,
     }
-    return {
+    offered = {
         name: ACTIONS[name].form(prefix=name, initial=initial)
         for name in names
         if name != "review"
     }
+    _offer_members(offered.get("death"), award)
+    return offered
+
+
+def _offer_members(form: forms.Form | None, award: Award) -> None:
+    if isinstance(form, MemberDeathForm):
+        form.for_members(_members(award))
 
 
 def run_action(
@@ -214,6 +250,7 @@ def run_action(
     """Validate and run a posted action; return whether it was done and the message."""
     spec = ACTIONS[name]
     form = spec.form(request.POST, prefix=name)
+    _offer_members(form, award)
     if not form.is_valid():
         return False, _form_errors(form)
     try:

@@ -88,6 +88,17 @@ class ReportChangeForm(forms.Form):
     reported_on = forms.DateField(label=_("Reported on"), widget=DateInput)
 
 
+class MemberDeathForm(forms.Form):
+    """A member's death, which schedules the re-check of the award."""
+
+    member = forms.TypedChoiceField(label=_("Member who died"), coerce=int)
+    died_on = forms.DateField(label=_("Date of death"), widget=DateInput)
+
+    def for_members(self, members: list[tuple[int, str]]) -> None:
+        """Offer the household's members, as (person id, label) pairs."""
+        self.fields["member"].choices = members  # type: ignore[attr-defined]
+
+
 class CompleteReviewForm(VersionForm):
     review = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     outcome = forms.ChoiceField(label=_("Outcome"), choices=ReviewOutcome)

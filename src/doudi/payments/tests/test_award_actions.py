@@ -140,6 +140,36 @@ def test_worker_reports_change_once(users: dict[str, User], award: Award) -> Non
     assert Review.objects.filter(kind=ReviewKind.REPORTED_CHANGE).count() == 1
 
 
+def test_worker_records_a_death_once(
+    users: dict[str, User], award: Award, household: Household
+) -> None:
+    member = household.memberships.order_by("pk").last()
+    assert member is not None
+    client = english(users["owner"])
+    data = {"member": member.person_id, "died_on": DAY}
+
+    text = post(client, award, "death", data)
+    post(client, award, "death", data)
+
+    assert "The death is recorded and the re-check scheduled." in text
+    recheck = Review.objects.get(award=award, kind=ReviewKind.DEATH)
+    assert recheck.deceased_id == member.person_id
+    assert recheck.due_on == date(2025, 8, 2)  # three months after the death
+
+
+def test_death_of_a_stranger_is_refused(
+    users: dict[str, User], award: Award, far_household: Household
+) -> None:
+    stranger = far_household.memberships.first()
+    assert stranger is not None
+    data = {"member": stranger.person_id, "died_on": DAY}
+
+    text = post(english(users["owner"]), award, "death", data)
+
+    assert "Select a valid choice" in text
+    assert not Review.objects.filter(award=award, kind=ReviewKind.DEATH).exists()
+
+
 def test_worker_cannot_suspend(users: dict[str, User], award: Award) -> None:
     response = english(users["owner"]).post(
         f"/payments/awards/{award.pk}/suspend",
