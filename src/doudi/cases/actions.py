@@ -21,8 +21,10 @@ from django.utils.translation import gettext_lazy
 
 from doudi.assessments.queries import ExplainedAssessment
 from doudi.cases import services
+from doudi.cases.complaints import answer_complaint
 from doudi.cases.forms import (
     AmountForm,
+    AnswerForm,
     AppealDecisionForm,
     AppealForm,
     DocumentForm,
@@ -56,6 +58,14 @@ class ActionSpec:
 
 def _accept(user: User, pk: int, data: dict[str, Any], request: HttpRequest) -> Case:
     return services.accept(user, pk, version=data["version"], request=request)
+
+
+def _answer_complaint(
+    user: User, pk: int, data: dict[str, Any], request: HttpRequest
+) -> Case:
+    return answer_complaint(
+        user, pk, version=data["version"], answer=data["answer"], request=request
+    )
 
 
 def _withdraw(user: User, pk: int, data: dict[str, Any], request: HttpRequest) -> Case:
@@ -248,6 +258,12 @@ ACTIONS: Final[dict[str, ActionSpec]] = {
         gettext_lazy("Record that the written refusal was issued"),
         gettext_lazy("The written refusal was recorded."),
     ),
+    A.ANSWER_COMPLAINT: ActionSpec(
+        AnswerForm,
+        _answer_complaint,
+        gettext_lazy("Answer the complaint"),
+        gettext_lazy("The complaint is answered and closed."),
+    ),
     A.FILE_APPEAL: ActionSpec(
         AppealForm,
         _appeal,
@@ -384,6 +400,11 @@ def _hints() -> dict[str, str]:
         A.ISSUE_REFUSAL_NOTICE: _(
             "Record this once the household has the refusal and its reason in writing."
         ),
+        A.ANSWER_COMPLAINT: _(
+            "The household receives this answer; it must have it within %(days)d "
+            "calendar days of the complaint."
+        )
+        % {"days": days["complaint_answer"]},
         A.FILE_APPEAL: _(
             "The household may appeal within %(days)d days of the written refusal."
         )

@@ -49,6 +49,8 @@ def due_after(start: date, limit: TimeLimit) -> Due:
 def whole_case_limit(kind: str, *, delegated: bool, special: bool) -> TimeLimit:
     if kind == CaseKind.APPEAL:
         return LIMITS["appeal_decision"]
+    if kind == CaseKind.COMPLAINT:
+        return LIMITS["complaint_answer"]
     return case_limit(delegated=delegated, special=special)
 
 

@@ -28,6 +28,8 @@ MIN_REASON_CHARACTERS: Final = 10
 
 def recommendation_for(case: Case) -> ExplainedAssessment | None:
     """Return the policy engine's latest assessment of the case's scheme."""
+    if not case.scheme:
+        return None  # A complaint about a service names no scheme.
     label = str(Scheme(case.scheme).label)
     return next(
         (item for item in latest_for(case.household_id) if item.scheme == label),

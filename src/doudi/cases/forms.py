@@ -84,6 +84,10 @@ class ReasonForm(VersionForm):
     reason = _note_field(_("Reason"), required=True)
 
 
+class AnswerForm(VersionForm):
+    answer = _note_field(_("Answer: what was found and what was done"), required=True)
+
+
 class AmountForm(VersionForm):
     amount_yuan = yuan_field(_("Monthly amount (yuan)"), required=True)
     note = _note_field(_("Note (optional)"), required=False)

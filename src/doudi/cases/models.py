@@ -36,11 +36,13 @@ class Step(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
     APPEAL_REVIEW = "appeal_review", _("Appeal review")
     APPEAL_DECIDED = "appeal_decided", _("Appeal decided")
+    COMPLAINT_ANSWERED = "complaint_answered", _("Complaint answered")
 
 
 class CaseKind(models.TextChoices):
     APPLICATION = "application", _("Application")
     APPEAL = "appeal", _("Appeal against a refusal")
+    COMPLAINT = "complaint", _("Complaint")
 
 
 class Decision(models.TextChoices):
@@ -73,12 +75,15 @@ class CaseAction(models.TextChoices):
     UPHOLD_REFUSAL = "uphold_refusal", _("Upheld the refusal")
     OVERTURN_REFUSAL = "overturn_refusal", _("Overturned the refusal")
     REOPEN = "reopen", _("Reopened for a new decision")
+    ANSWER_COMPLAINT = "answer_complaint", _("Answered the complaint")
 
 
 class Case(models.Model):
     """One request for help for one household and scheme, or an appeal.
 
     An appeal is a case of kind APPEAL whose `parent` is the refused case.
+    A complaint (kind COMPLAINT) may name the case it is about as `parent`;
+    a complaint about a service names no scheme.
     `region` is the household's community when the case was opened, and
     `region_path` its path, copied so that the work queue filters by the
     actor's scope on this table alone.
@@ -94,7 +99,7 @@ class Case(models.Model):
     household = models.ForeignKey(
         "registry.Household", on_delete=models.PROTECT, related_name="cases"
     )
-    scheme = models.CharField(_("scheme"), max_length=16, choices=Scheme)
+    scheme = models.CharField(_("scheme"), max_length=16, choices=Scheme, blank=True)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel)
     step = models.CharField(_("step"), max_length=24, choices=Step, default=Step.ACCEPT)
     opened_at = models.DateTimeField(_("opened at"))
@@ -215,7 +220,8 @@ class Case(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(kind="appeal", parent__isnull=False)
-                | Q(kind="application", parent__isnull=True),
+                | Q(kind="application", parent__isnull=True)
+                | Q(kind="complaint"),
                 name="appeal_has_parent",
             ),
             models.CheckConstraint(

@@ -89,6 +89,10 @@ PERMITS: Final[dict[tuple[str, str], dict[CaseAction, frozenset[Role]]]] = {
         _A.FILE_APPEAL: APPLICANT,
     },
     (CaseKind.APPEAL, Step.ACCEPT): {_A.ACCEPT_APPEAL: APPROVER, **_OPEN_EXTRAS},
+    (CaseKind.COMPLAINT, Step.ACCEPT): {
+        _A.ANSWER_COMPLAINT: frozenset({Role.COMMUNITY_WORKER, Role.STREET_REVIEWER}),
+        **_OPEN_EXTRAS,
+    },
     (CaseKind.APPEAL, Step.APPEAL_REVIEW): {
         _A.UPHOLD_REFUSAL: APPROVER,
         _A.OVERTURN_REFUSAL: APPROVER,

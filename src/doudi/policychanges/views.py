@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from doudi.core.security import allow_chart_scripts
 from doudi.policy import ParameterNotFound
 from doudi.policy.schema import SCHEMA
 from doudi.policychanges import effective, services, simulations
@@ -77,6 +78,7 @@ def parameter_detail(request: HttpRequest, name: str) -> HttpResponse:
     return render(request, "policychanges/parameter_detail.html", context)
 
 
+@allow_chart_scripts
 @login_required
 @require_http_methods(["GET", "POST"])
 def propose(request: HttpRequest) -> HttpResponse:
@@ -177,6 +179,7 @@ def change_list(request: HttpRequest) -> HttpResponse:
     return render(request, "policychanges/change_list.html", context)
 
 
+@allow_chart_scripts
 @login_required
 @require_GET
 def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -277,6 +280,7 @@ def export_yaml(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@allow_chart_scripts
 @login_required
 @require_GET
 def simulate(request: HttpRequest) -> HttpResponse:
