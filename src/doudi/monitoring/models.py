@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class WarningKind(models.TextChoices):
@@ -16,7 +17,8 @@ class WarningKind(models.TextChoices):
 class WarningStatus(models.TextChoices):
     NEW = "new", _("New")
     ASSIGNED = "assigned", _("Assigned")
-    VISITED = "visited", _("Visited")
+    # Its own context: "Visited" alone is already translated as a visit date.
+    VISITED = "visited", pgettext_lazy("warning status", "Visited")
     RESOLVED = "resolved", _("Resolved")
     CLOSED = "closed", _("Closed: no need")
 

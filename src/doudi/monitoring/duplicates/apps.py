@@ -6,3 +6,6 @@ class DuplicatesConfig(AppConfig):
     name = "doudi.monitoring.duplicates"
     label = "duplicates"
     verbose_name = _("Duplicate assistance")
+
+    def ready(self) -> None:
+        from doudi.monitoring.duplicates import stages  # noqa: F401
