@@ -139,6 +139,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "doudi.core.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -230,6 +231,22 @@ LOGIN_LOCKOUT_SECONDS = env_int("DOUDI_LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
 CASE_DOCUMENT_MAX_BYTES = env_int(
     "DOUDI_CASE_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1
 )
+# Notification providers (docs/notifications.md). Each is off, and writes to
+# its outbox file under DATA_DIR/outbox/, until its address is set; none
+# defaults to a real host.
+NOTIFY_ALIYUN_SMS_URL = env_str("DOUDI_ALIYUN_SMS_URL", "")
+NOTIFY_ALIYUN_ACCESS_KEY_ID = env_str("DOUDI_ALIYUN_ACCESS_KEY_ID", "")
+NOTIFY_ALIYUN_ACCESS_KEY_SECRET = env_str("DOUDI_ALIYUN_ACCESS_KEY_SECRET", "")
+NOTIFY_ALIYUN_SIGN_NAME = env_str("DOUDI_ALIYUN_SIGN_NAME", "")
+NOTIFY_WECHAT_API_URL = env_str("DOUDI_WECHAT_API_URL", "")
+NOTIFY_WECHAT_APP_ID = env_str("DOUDI_WECHAT_APP_ID", "")
+NOTIFY_WECHAT_APP_SECRET = env_str("DOUDI_WECHAT_APP_SECRET", "")
+NOTIFY_SMTP_HOST = env_str("DOUDI_SMTP_HOST", "")
+NOTIFY_SMTP_PORT = env_int("DOUDI_SMTP_PORT", 25, minimum=1)
+NOTIFY_SMTP_USER = env_str("DOUDI_SMTP_USER", "")
+NOTIFY_SMTP_PASSWORD = env_str("DOUDI_SMTP_PASSWORD", "")
+NOTIFY_SMTP_STARTTLS = env_bool("DOUDI_SMTP_STARTTLS", False)
+NOTIFY_EMAIL_FROM = env_str("DOUDI_EMAIL_FROM", "doudi@localhost")
 # Demo accounts may skip the second factor only in development, so that the
 # demo can be opened without an authenticator app.
 OTP_REQUIRED = env_bool("DOUDI_OTP_REQUIRED", ENVIRONMENT != Environment.DEVELOPMENT)

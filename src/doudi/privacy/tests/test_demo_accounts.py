@@ -1,6 +1,15 @@
+import json
 from datetime import date
+from io import StringIO
+
+from django.core.management import call_command
 
 from doudi.conftest import add_person
+from doudi.core.env import Environment
+from doudi.notifications.outbound import outbox_path
+from doudi.portal.demo import DEMO_PHONE
+from doudi.portal.models import PortalAccount
+from doudi.portal.signin import request_code
 from doudi.privacy.choices import Role
 from doudi.privacy.demo import ensure_demo_accounts
 from doudi.privacy.models import User
@@ -32,3 +41,30 @@ def test_demo_accounts_idempotent(users, household):
     ensure_demo_accounts()
     ensure_demo_accounts()
     assert User.objects.filter(username="community_worker").count() == 1
+
+
+def test_demo_command_links_the_demo_phone(users, household, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    settings.ENVIRONMENT = Environment.DEVELOPMENT
+    out = StringIO()
+
+    call_command("demo", stdout=out)
+    call_command("demo", stdout=StringIO())
+
+    resident = User.objects.get(username="resident")
+    account = PortalAccount.objects.get(person=resident.person)
+    assert account.user == resident
+    assert DEMO_PHONE in out.getvalue()
+    assert str(tmp_path / "outbox") in out.getvalue()
+
+
+def test_demo_phone_receives_a_sign_in_code(users, household, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    settings.ENVIRONMENT = Environment.DEVELOPMENT
+    call_command("demo", stdout=StringIO())
+
+    request_code(DEMO_PHONE)
+
+    line = json.loads(outbox_path().read_text(encoding="utf-8").splitlines()[-1])
+    assert line["phone"] == DEMO_PHONE
+    assert line["params"]["code"].isdigit()

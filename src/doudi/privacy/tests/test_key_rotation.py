@@ -25,7 +25,11 @@ from doudi.cases.models import (
 )
 from doudi.conftest import ALICE_ID
 from doudi.exchange.models import Batch, DataSource, QuarantinedRow, UnmatchedRecord
+from doudi.feedback.models import Feedback
+from doudi.monitoring.duplicates.models import ImportedList, ImportedRow
+from doudi.notifications.models import Preference
 from doudi.payments.models import Award, ReportedChange
+from doudi.portal.models import HelpRequest, HelpRequestDocument, PortalAccount
 from doudi.privacy import rotation
 from doudi.privacy.choices import AuditAction
 from doudi.privacy.keys import reset_keyring
@@ -53,6 +57,16 @@ ENCRYPTED_COLUMNS = {
     ("cases_surveyrecord", "findings"),
     ("payments_award", "payee"),
     ("payments_reportedchange", "description"),
+    ("duplicates_importedrow", "name"),
+    ("duplicates_importedrow", "resident_id"),
+    ("duplicates_importedrow", "address"),
+    ("notifications_preference", "email_address"),
+    ("notifications_preference", "wechat_openid"),
+    ("portal_portalaccount", "phone"),
+    ("portal_helprequest", "contact_phone"),
+    ("portal_helprequest", "details"),
+    ("portal_helprequestdocument", "original_name"),
+    ("feedback_feedback", "comment"),
 }
 ENCRYPTED_FIELDS = {
     Household: ["address"],
@@ -68,6 +82,12 @@ ENCRYPTED_FIELDS = {
     SurveyRecord: ["findings"],
     Award: ["payee"],
     ReportedChange: ["description"],
+    ImportedRow: ["name", "resident_id", "address"],
+    Preference: ["email_address", "wechat_openid"],
+    PortalAccount: ["phone"],
+    HelpRequest: ["contact_phone", "details"],
+    HelpRequestDocument: ["original_name"],
+    Feedback: ["comment"],
 }
 
 
@@ -114,11 +134,12 @@ def records(users, household, far_household) -> dict[tuple[str, int, str], objec
     UnmatchedRecord.objects.create(
         batch=batch, row_number=2, raw='{"name": "示例乙"}', reason="missing_id"
     )
-    _case_records(users["owner"], household)
+    award = _case_records(users["owner"], household)
+    _portal_records(users["owner"], household, award)
     return _plain_values()
 
 
-def _case_records(worker: User, household: Household) -> None:
+def _case_records(worker: User, household: Household) -> Award:
     """Create a case and an award with every encrypted field of theirs set."""
     now = timezone.now()
     today = timezone.localdate()
@@ -205,6 +226,58 @@ def _case_records(worker: User, household: Household) -> None:
         description_index="0" * 32,
         recorded_by=worker,
         recorded_at=now,
+    )
+    return award
+
+
+def _portal_records(worker: User, household: Household, award: Award) -> None:
+    """Create the portal's, notifications', feedback's and linkage's encrypted rows."""
+    now = timezone.now()
+    head = household.memberships.get(relationship="head").person
+    imported = ImportedList.objects.create(
+        label="示例名单",
+        source_city="示例市",
+        checksum="0" * 64,
+        imported_by=worker,
+        imported_at=now,
+    )
+    ImportedRow.objects.create(
+        imported_list=imported,
+        line=2,
+        name="示例丙",
+        resident_id=ALICE_ID,
+        address="示例路1号",
+    )
+    Preference.objects.create(
+        person=head, email_address="resident@example.invalid", wechat_openid="oDEMO"
+    )
+    account = PortalAccount.objects.create(phone="+8613900000001", phone_index="1" * 32)
+    request = HelpRequest.objects.create(
+        account=account,
+        idempotency_key="00000000-0000-4000-8000-000000000001",
+        contact_phone="+8613900000002",
+        details="示例求助说明",
+    )
+    HelpRequestDocument.objects.create(
+        request=request,
+        original_name="示例.pdf",
+        stored_name="1" * 32 + ".pdf",
+        content_type="application/pdf",
+        size=1,
+        sha256="0" * 64,
+        uploaded_at=now,
+    )
+    Feedback.objects.create(
+        household=household,
+        region_path=household.region.path,
+        subject_kind="award",
+        award=award,
+        rating=4,
+        comment="示例评价",
+        submitted_by=worker,
+        idempotency_key="00000000-0000-4000-8000-000000000002",
+        created_at=now,
+        updated_at=now,
     )
 
 

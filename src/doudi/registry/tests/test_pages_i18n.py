@@ -138,14 +138,17 @@ def test_language_switch_back_to_chinese(users, household) -> None:
 def _po_entries(path: Path) -> list[tuple[str, list[str], bool]]:
     """Parse a .po file into (msgid, msgstr forms, fuzzy) tuples, header dropped.
 
-    Handles what makemessages writes: comments, flags, msgid_plural,
-    msgstr[n] and strings continued on the following lines.
+    Handles what makemessages writes: comments, flags, msgctxt,
+    msgid_plural, msgstr[n] and strings continued on the following lines. A
+    msgid with a context is returned as the .mo file keys it:
+    context, "\x04", msgid.
     """
     entries: list[tuple[str, list[str], bool]] = []
     msgid: list[str] = []
     msgstrs: list[list[str]] = []
     fuzzy = False
     current: list[str] | None = None
+    context = ""
 
     def flush() -> None:
         if msgid or msgstrs:
@@ -156,12 +159,19 @@ def _po_entries(path: Path) -> list[tuple[str, list[str], bool]]:
             flush()
             msgid, msgstrs, current = [], [], None
             fuzzy = "fuzzy" in line
+        elif line.startswith("msgctxt "):
+            if msgstrs:
+                flush()
+                msgid, msgstrs = [], []
+                fuzzy = False
+            context = ast.literal_eval(line[len("msgctxt ") :]) + "\x04"
         elif line.startswith("msgid "):
             if msgstrs:
                 flush()
                 msgid, msgstrs = [], []
                 fuzzy = False
-            msgid = [ast.literal_eval(line[len("msgid ") :])]
+            msgid = [context + ast.literal_eval(line[len("msgid ") :])]
+            context = ""
             current = msgid
         elif line.startswith("msgid_plural "):
             current = []

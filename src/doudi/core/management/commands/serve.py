@@ -14,19 +14,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from doudi.privacy.tasks import seal_audit_chain
+from doudi.celery import BEAT_SCHEDULE
+from doudi.core.scheduler import run_forever
 
 logger = logging.getLogger(__name__)
-
-
-def _scheduler(stop: threading.Event, interval: float) -> None:
-    while not stop.wait(interval):
-        try:
-            seal_audit_chain()
-        except Exception:
-            logger.exception(
-                "scheduled audit seal failed; retrying in %.0f s", interval
-            )
 
 
 class Command(BaseCommand):
@@ -37,8 +28,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         stop = threading.Event()
-        interval = float(settings.AUDIT_SEAL_INTERVAL_SECONDS)
-        thread = threading.Thread(target=_scheduler, args=(stop, interval), daemon=True)
+        tick = min(1.0, float(settings.AUDIT_SEAL_INTERVAL_SECONDS))
+        thread = threading.Thread(
+            target=run_forever, args=(stop, BEAT_SCHEDULE, tick), daemon=True
+        )
         thread.start()
         try:
             call_command("runserver", options["addrport"], use_reloader=False)

@@ -9,7 +9,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from doudi.core.env import Environment
+from doudi.notifications.outbound import outbox_path
+from doudi.portal.demo import ensure_demo_phone
 from doudi.privacy.demo import DEMO_PASSWORD, ensure_demo_accounts
+from doudi.privacy.models import User
 
 
 class Command(BaseCommand):
@@ -37,3 +40,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{account.username:<24}{secret:<36}{account.role} · {account.region}"
             )
+        phone = ensure_demo_phone(
+            User.objects.get(username="community_worker"),
+            User.objects.get(username="resident"),
+        )
+        self.stdout.write(
+            f"Resident portal: /portal/, sign in with the phone number {phone}; "
+            f"the code is written to {outbox_path()}"
+        )
