@@ -35,6 +35,7 @@ demo: install
 	$(BIN)/doudi cycle --month $$(TZ=Asia/Shanghai date +%Y-%m)
 	$(BIN)/doudi demo
 	$(BIN)/doudi cases_demo
+	$(BIN)/doudi duplicates demo
 
 run: demo
 	@echo "Serving on http://$(ADDR)/ (Ctrl-C stops)"
