@@ -68,12 +68,11 @@ def _notify_new_chunk(ids: list[int]) -> int:
     sent = 0
     for warning in warnings:
         count = _send(workers_of(warning), warning, NEW_TEMPLATE, "new")
-        WarningEvent.objects.create(
-            warning=warning,
-            action=WarningAction.NOTIFY,
-            at=timezone.now(),
-            note=str(count),
-        )
+        # A community with no worker yet is tried again after the next scan.
+        if count:
+            WarningEvent.objects.create(
+                warning=warning, action=WarningAction.NOTIFY, at=timezone.now()
+            )
         sent += count
     return sent
 

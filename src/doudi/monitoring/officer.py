@@ -17,6 +17,7 @@ import polars as pl
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from doudi.assessments.registry_inputs import Query, read_query
 from doudi.monitoring import charts, fairness, learning, reasons, weights
@@ -236,7 +237,7 @@ def _time_chart(rows: list[SignalRow]) -> dict[str, Any]:
         value="days",
         label="signal",
         title=_("Median days from warning to resolution"),
-        axis_title=_("Days"),
+        axis_title=pgettext("count of days", "Days"),
         description=_("Bars per signal: the median days its warnings took to end."),
     )
 

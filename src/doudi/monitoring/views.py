@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from urllib.parse import urlencode
 
 from django import forms
@@ -120,6 +121,9 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if result.redirect_to is not None:
         messages.success(request, result.message)
         return redirect(result.redirect_to)
+    if result.status == HTTPStatus.CONFLICT:
+        # The warning moved on, so the form that was sent may be gone.
+        messages.error(request, result.message)
     return _render_warning(
         request, user, pk, (action, result.form), status=result.status
     )

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class LinkMethod(models.TextChoices):
@@ -19,7 +20,7 @@ class HelpKind(models.TextChoices):
     LIVING_COSTS = "living_costs", _("Money for daily living")
     ILLNESS = "illness", _("Illness or medical costs")
     DISABILITY = "disability", _("Disability")
-    HOUSING = "housing", _("Housing")
+    HOUSING = "housing", pgettext_lazy("kind of help", "Housing")
     SCHOOLING = "schooling", _("School costs")
     WORK = "work", _("Finding work")
     CARE = "care", _("Care at home")

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
+from typing import Final
 
 from django.db import transaction
 from django.db.models import Count
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from doudi.monitoring.models import OPEN_STATUSES, Warning
 from doudi.privacy.choices import Role
 from doudi.privacy.models import User
 from doudi.registry.choices import Relationship
 from doudi.registry.models import Household, Membership, Region
 
 DEMO_PASSWORD = "doudi-demo-2026"  # noqa: S105  development demo only
+
+
+# How many of the largest communities the demo worker's community is chosen from.
+CANDIDATE_COMMUNITIES: Final = 20
 
 
 @dataclass(frozen=True)
@@ -26,18 +32,31 @@ class DemoAccount:
 
 
 def _busiest_community() -> Region:
-    """Return the community with the most households, so the demo shows a list."""
-    busiest = (
+    """Return a community with many households and, once scanned, warnings.
+
+    Of the communities with the most households, the one with the most open
+    warnings, so that the demo community worker has a list of each.
+    """
+    largest = list(
         Household.objects.values("region_id")
         .annotate(households=Count("pk"))
-        .order_by("-households", "region_id")
-        .first()
+        .order_by("-households", "region_id")[:CANDIDATE_COMMUNITIES]
     )
-    if busiest is None:
+    if not largest:
         raise RuntimeError(
             "the registry is empty: run `doudi synth` before `doudi demo`"
         )
-    return Region.objects.get(pk=busiest["region_id"])
+    warned = dict(
+        Warning.objects.filter(
+            status__in=OPEN_STATUSES,
+            region_id__in=[row["region_id"] for row in largest],
+        )
+        .values("region_id")
+        .annotate(open=Count("pk"))
+        .values_list("region_id", "open")
+    )
+    chosen = max(largest, key=lambda row: warned.get(row["region_id"], 0))
+    return Region.objects.get(pk=chosen["region_id"])
 
 
 def _ancestor(region: Region, level: str) -> Region:

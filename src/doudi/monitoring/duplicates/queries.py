@@ -97,7 +97,13 @@ def deny(user: User, request: HttpRequest | None, object_id: object = "") -> Non
         purpose=Purpose.MONITORING,
         request=request,
     )
-    raise PermissionDenied(_("Your role or region does not give access to this pair."))
+    if object_id:
+        raise PermissionDenied(
+            _("Your role or region does not give access to this pair.")
+        )
+    raise PermissionDenied(
+        _("Your role does not review duplicates: district approvers do.")
+    )
 
 
 def pair_page(

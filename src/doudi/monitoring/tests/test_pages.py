@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -278,3 +279,26 @@ def test_detail_figures_in_plain_words(users, household):
     assert "A member was recently diagnosed with a serious illness" in body
     assert "1234.50" in body
     assert "Tier" not in body
+
+
+def test_stale_action_whose_form_is_gone_still_says_why(users, household):
+    warning = make_warning(household)
+    assigned = services.assign(users["owner"], warning.pk, version=0)
+    services.close_no_need(
+        users["owner"], warning.pk, version=assigned.version, reason="Moved away."
+    )
+
+    # The visit form of the assigned warning; the warning is closed since.
+    response = english(users["owner"]).post(
+        f"/monitoring/{warning.pk}/act/visit/",
+        {
+            "visit-version": assigned.version,
+            "visit-visited_on": timezone.localdate().isoformat(),
+        },
+    )
+
+    assert response.status_code == 409
+    alerts = re.findall(r'<p class="error" role="alert">(.*?)</p>', response.text)
+    assert alerts, "the page says nothing about why the visit was not recorded"
+    warning.refresh_from_db()
+    assert warning.status == WarningStatus.CLOSED

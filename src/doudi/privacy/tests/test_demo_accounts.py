@@ -6,6 +6,7 @@ from django.core.management import call_command
 
 from doudi.conftest import add_person
 from doudi.core.env import Environment
+from doudi.monitoring.tests.warning_factories import make_warning
 from doudi.notifications.outbound import outbox_path
 from doudi.portal.demo import DEMO_PHONE
 from doudi.portal.models import PortalAccount
@@ -68,3 +69,14 @@ def test_demo_phone_receives_a_sign_in_code(users, household, settings, tmp_path
     line = json.loads(outbox_path().read_text(encoding="utf-8").splitlines()[-1])
     assert line["phone"] == DEMO_PHONE
     assert line["params"]["code"].isdigit()
+
+
+def test_worker_gets_the_large_community_with_warnings(
+    users, regions, household, far_household
+):
+    make_warning(far_household)
+
+    ensure_demo_accounts()
+
+    worker = User.objects.get(username="community_worker")
+    assert worker.region == far_household.region

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from doudi.core.env import Environment
+from doudi.monitoring.notify import notify_pending
 from doudi.notifications.outbound import outbox_path
 from doudi.portal.demo import ensure_demo_phone
 from doudi.privacy.demo import DEMO_PASSWORD, ensure_demo_accounts
@@ -40,6 +41,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{account.username:<24}{secret:<36}{account.role} · {account.region}"
             )
+        # Warnings raised before the demo worker existed reach the worker now.
+        notify_pending()
         phone = ensure_demo_phone(
             User.objects.get(username="community_worker"),
             User.objects.get(username="resident"),
