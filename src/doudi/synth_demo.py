@@ -123,7 +123,7 @@ def authorise_demo_households(city: SynthCity) -> tuple[list[int], int]:
     on the city's as-of date, for every member and every kind that needs
     one (see `demo_authorised_households` for which households).
     """
-    ensure_demo_accounts()
+    ensure_demo_accounts(households_in_need(city))
     reviewer = User.objects.get(username="street_reviewer")
     community = User.objects.get(username="community_worker").region
     if reviewer.region is None or community is None:
@@ -135,6 +135,19 @@ def authorise_demo_households(city: SynthCity) -> tuple[list[int], int]:
         "demo authorisations: %d households, %d recorded now", len(hh_keys), added
     )
     return hh_keys, added
+
+
+def households_in_need(city: SynthCity) -> dict[str, int]:
+    """Return, per community code, the households the truth finds in need."""
+    in_need = city.truth.filter(
+        pl.col("dibao") | pl.col("edge") | (pl.col("tekun_persons") > 0)
+    ).select("hh_key")
+    counts = (
+        city.households.join(in_need, on="hh_key")
+        .group_by("community_code")
+        .agg(pl.len().alias("households"))
+    )
+    return dict(counts.iter_rows())
 
 
 def _heads(city: SynthCity, hh_keys: list[int]) -> list[Person]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -31,14 +32,16 @@ class DemoAccount:
     totp_secret: str
 
 
-def _busiest_community() -> Region:
-    """Return a community with many households and, once scanned, warnings.
+def _busiest_community(in_need: Mapping[str, int]) -> Region:
+    """Return a large community where the demo worker has warnings to see.
 
-    Of the communities with the most households, the one with the most open
-    warnings, so that the demo community worker has a list of each.
+    Of the communities with the most households: the one with the most open
+    warnings once a scan ran, else the one with the most households in need
+    by the synthetic city's truth (`in_need`, by community code), whose
+    warnings the first scan will raise.
     """
     largest = list(
-        Household.objects.values("region_id")
+        Household.objects.values("region_id", "region__code")
         .annotate(households=Count("pk"))
         .order_by("-households", "region_id")[:CANDIDATE_COMMUNITIES]
     )
@@ -55,7 +58,13 @@ def _busiest_community() -> Region:
         .annotate(open=Count("pk"))
         .values_list("region_id", "open")
     )
-    chosen = max(largest, key=lambda row: warned.get(row["region_id"], 0))
+    chosen = max(
+        largest,
+        key=lambda row: (
+            warned.get(row["region_id"], 0),
+            in_need.get(row["region__code"], 0),
+        ),
+    )
     return Region.objects.get(pk=chosen["region_id"])
 
 
@@ -69,8 +78,15 @@ def _ancestor(region: Region, level: str) -> Region:
 
 
 @transaction.atomic
-def ensure_demo_accounts() -> list[DemoAccount]:
-    community = _busiest_community()
+def ensure_demo_accounts(
+    in_need: Mapping[str, int] | None = None,
+) -> list[DemoAccount]:
+    """Create the demo accounts once; later calls return them unchanged.
+
+    `in_need` (households in need per community code, from the synthetic
+    city's truth) helps choose the community worker's community.
+    """
+    community = _busiest_community(in_need or {})
     street, district = _ancestor(community, "street"), _ancestor(community, "district")
     city = _ancestor(community, "city")
     plan = [
@@ -102,7 +118,9 @@ def _staff(username: str, role: Role, region: Region) -> DemoAccount:
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save()
-    return DemoAccount(username, str(role.label), region.name, _totp_secret(user))
+    # An account made by an earlier call keeps its region.
+    where = user.region.name if user.region else region.name
+    return DemoAccount(username, str(role.label), where, _totp_secret(user))
 
 
 def _resident(community: Region) -> DemoAccount:

@@ -80,3 +80,12 @@ def test_worker_gets_the_large_community_with_warnings(
 
     worker = User.objects.get(username="community_worker")
     assert worker.region == far_household.region
+
+
+def test_worker_gets_the_large_community_most_in_need(
+    users, regions, household, far_household
+):
+    ensure_demo_accounts({far_household.region.code: 3, household.region.code: 1})
+
+    worker = User.objects.get(username="community_worker")
+    assert worker.region == far_household.region
