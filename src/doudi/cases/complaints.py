@@ -29,7 +29,9 @@ def answer_complaint(
     """Record the answer to a complaint and close it."""
     answer = workflow.clean_note(answer)
     if not answer:
-        raise ValidationError(_("The answer is missing: say what was found and done."))
+        raise ValidationError(
+            _("The answer is missing: write what was found and what was done.")
+        )
     case = load(case_id)
     workflow.require(actor, case, CaseAction.ANSWER_COMPLAINT, version, request)
     with transaction.atomic():

@@ -25,7 +25,7 @@ class PortalAccount(models.Model):
 
     The account exists from the first sign-in. `person` and `user` stay
     empty until the phone is linked to a registry person, by an ID and name
-    match or a community worker's confirmation; `user` is then the
+    match or a community worker's confirmation. `user` is then the
     resident's `privacy.User` (role RESIDENT), which opens cases.
     """
 
@@ -135,8 +135,8 @@ class HelpRequest(models.Model):
         blank=True,
         related_name="+",
     )
-    # The community that handles the request; empty means the intake desk
-    # that every community worker sees (an unlinked resident).
+    # The community that handles the request. Empty means the intake desk,
+    # which every community worker can read (the resident is not linked).
     region = models.ForeignKey(
         "registry.Region", on_delete=models.PROTECT, null=True, blank=True
     )

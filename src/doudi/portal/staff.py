@@ -96,7 +96,7 @@ def open_request(
 def open_document(
     worker: User, document_id: int, request: HttpRequest | None = None
 ) -> tuple[HelpRequestDocument, Path]:
-    """Return a request's document and its file for a worker who sees the request."""
+    """Return a request's document and its file for a worker who may read it."""
     worker = require_worker(worker)
     document = HelpRequestDocument.objects.filter(pk=document_id).first()
     visible = (

@@ -150,7 +150,7 @@ def screener(request: HttpRequest) -> HttpResponse:
     except AnswerError:
         # The form checks the same limits, so this is a bug. The log line
         # leaves the answers out.
-        logger.exception("screener rejected answers the form accepted")
+        logger.exception("screener rejected input that its form had validated")
         form.add_error(None, _("Check the numbers of people and try again."))
         return render(request, "portal/screener.html", context)
     except ParameterNotFound:

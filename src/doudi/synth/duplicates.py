@@ -255,7 +255,7 @@ def _twin(
         raise TypeError("birth_date must be a date.")
     sex = rng.choice([resident_id.Sex.MALE, resident_id.Sex.FEMALE])
     # Redraw until the ID is unused, because real IDs are unique. `taken`
-    # holds ID bodies and grows with each twin.
+    # contains the ID bodies and grows with each twin.
     twin_id = number
     while twin_id[:17] in taken:
         twin_id = resident_id.generate(rng, region_code=number[:6], born=born, sex=sex)

@@ -1,6 +1,6 @@
 """A demo list from "another city" that repeats some of the demo's assisted persons.
 
-Development only. The list holds a variant of each member of a household
+Development only. The list contains a variant of each member of a household
 in payment (a typo, a homophone, a pinyin-only name, a wrong check digit and
 so on, from `doudi.synth.duplicates`) and a few twins, so that the review
 queue of the demo has pairs to confirm and to reject.

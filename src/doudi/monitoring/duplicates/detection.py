@@ -40,7 +40,7 @@ RUN_PURPOSE = "duplicate assistance check"
 
 @dataclass(frozen=True)
 class Sides:
-    """What the database needs to know about each record of the run."""
+    """The database facts about each record of the run."""
 
     # unique_id, person_id, region_path, award_id, scheme, exclusive
     enrolled: pl.DataFrame

@@ -51,7 +51,7 @@ __all__ = ["ScanResult", "run_scan", "weights_in_force"]
 
 @dataclass(frozen=True)
 class ScanResult:
-    """What a scan found, or would find in a dry run.
+    """The findings of a scan, or of a dry run.
 
     `fired` counts households per signal or check code that fired, before
     the `warn_at` threshold. `warnings` counts the warnings per reason code

@@ -20,7 +20,7 @@ class LimitUnit(enum.StrEnum):
 
 
 class RuleType(enum.StrEnum):
-    """How a signal is computed from the facts; each has its own function."""
+    """The computation that turns facts into a signal, one function per type."""
 
     NEW_FACT = "new_fact"
     DEATH = "death"
@@ -33,7 +33,7 @@ class RuleType(enum.StrEnum):
 
 
 class FactSource(enum.StrEnum):
-    """Where a fact is stored: the registry's PersonFact or an ExchangeFact."""
+    """The table a fact is stored in: the registry's PersonFact or an ExchangeFact."""
 
     REGISTRY = "registry"
     EXCHANGE = "exchange"
@@ -93,7 +93,7 @@ class ResponseLimit:
 
 @dataclass(frozen=True)
 class FactFilter:
-    """Which facts a rule reads: source, kind, item and value conditions.
+    """The facts a rule reads: source, kind, item and value conditions.
 
     Money is in fen. `min_grade`/`max_grade` apply to the registry's grade,
     `min_quantity`/`max_quantity` to an exchange fact's quantity (a

@@ -281,7 +281,7 @@ def test_detail_figures_in_plain_words(users, household):
     assert "Tier" not in body
 
 
-def test_stale_action_whose_form_is_gone_still_says_why(users, household):
+def test_stale_action_shows_error(users, household):
     warning = make_warning(household)
     assigned = services.assign(users["owner"], warning.pk, version=0)
     services.close_no_need(

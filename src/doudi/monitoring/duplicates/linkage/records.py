@@ -20,7 +20,7 @@ derives, all vectorised in Polars:
   a possible month) and `birth_key` (year with month and day sorted);
 - `address_norm`: the address without whitespace, with ASCII digits.
 
-This module holds resident IDs and names in plain text in memory only.
+This module keeps resident IDs and names in plain text in memory only.
 """
 
 from __future__ import annotations
